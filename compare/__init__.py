@@ -1,0 +1,60 @@
+"""compare: align near-duplicate documents passage by passage, with word-level differences.
+
+>>> from compare import Document, compare_documents
+>>> result = compare_documents(Document("a", "The cat sat. It was warm."),
+...                            Document("b", "It was warm. The cat sat down."))
+>>> [(p.kind.value, p.moved) for p in result.pairs]
+[('variant', True), ('verbatim', False)]
+"""
+
+from compare.align import compare_documents
+from compare.families import find_families
+from compare.model import (
+    Comparison,
+    DiffOp,
+    Document,
+    Family,
+    FamilySet,
+    Granularity,
+    Options,
+    OpTag,
+    Pair,
+    PairKind,
+    Rendering,
+    Segment,
+    Segmentation,
+    SegmentRole,
+    Span,
+)
+from compare.reading import decode, read_document
+from compare.render import comparison_to_json, comparison_to_text, families_to_json, families_to_text
+from compare.segment import segment
+from compare.worddiff import diff_words
+
+__all__ = [
+    "Comparison",
+    "DiffOp",
+    "Document",
+    "Family",
+    "FamilySet",
+    "Granularity",
+    "OpTag",
+    "Options",
+    "Pair",
+    "PairKind",
+    "Rendering",
+    "Segment",
+    "SegmentRole",
+    "Segmentation",
+    "Span",
+    "compare_documents",
+    "comparison_to_json",
+    "comparison_to_text",
+    "decode",
+    "diff_words",
+    "families_to_json",
+    "families_to_text",
+    "find_families",
+    "read_document",
+    "segment",
+]

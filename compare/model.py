@@ -1,0 +1,228 @@
+"""The engine's data: frozen values that every step takes and returns.
+
+Spans are the currency: half-open ``[start, end)`` offsets into the *original*
+text of a document, as Python ``str`` indices.  Normalised forms exist only
+inside the matching steps; everything a user sees points back here.
+
+Standard library only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Span:
+    """A half-open range ``[start, end)`` of character offsets into a text.
+
+    >>> Span(4, 9).slice("The quick fox")
+    'quick'
+    """
+
+    start: int
+    end: int
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.start <= self.end:
+            raise ValueError(f"invalid span [{self.start}, {self.end})")
+
+    def __len__(self) -> int:
+        return self.end - self.start
+
+    def slice(self, text: str) -> str:
+        """Return the part of ``text`` this span covers."""
+        return text[self.start : self.end]
+
+    def cover(self, other: Span) -> Span:
+        """Return the smallest span covering both spans."""
+        return Span(min(self.start, other.start), max(self.end, other.end))
+
+    def overlaps(self, other: Span) -> bool:
+        """Tell whether the two spans share at least one character."""
+        return self.start < other.end and other.start < self.end
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """A text to compare, as read: ``text`` is exactly what offsets refer to."""
+
+    name: str
+    text: str
+
+
+class SegmentRole(StrEnum):
+    """What a segment is to the reader."""
+
+    TEXT = "text"
+    BOILERPLATE = "boilerplate"  # page noise: navigation, credits, pagination
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """A sentence or paragraph of a document: the unit the aligner pairs."""
+
+    index: int  # position among the document's segments
+    span: Span
+    paragraph: int  # index of the paragraph holding it
+    role: SegmentRole = SegmentRole.TEXT
+
+
+@dataclass(frozen=True, slots=True)
+class Segmentation:
+    """A document cut into paragraphs and into the segments that get aligned."""
+
+    document: Document
+    paragraphs: tuple[Span, ...]
+    segments: tuple[Segment, ...]
+
+    def text_of(self, segment: Segment) -> str:
+        """Return the original text of one segment."""
+        return segment.span.slice(self.document.text)
+
+
+class OpTag(StrEnum):
+    """The kind of one word-diff operation (as in difflib's opcodes)."""
+
+    EQUAL = "equal"
+    INSERT = "insert"
+    DELETE = "delete"
+    REPLACE = "replace"
+
+
+@dataclass(frozen=True, slots=True)
+class DiffOp:
+    """One operation of a word diff: ``a`` in A becomes ``b`` in B.
+
+    The ``a`` spans of a diff's operations tile the compared part of A
+    without gaps, and likewise the ``b`` spans for B, so both texts rebuild
+    exactly; ``insert`` has an empty ``a`` and ``delete`` an empty ``b``.
+    """
+
+    tag: OpTag
+    a: Span
+    b: Span
+
+
+class PairKind(StrEnum):
+    """How closely the two passages of a pair say the same thing."""
+
+    VERBATIM = "verbatim"  # the same words (up to case, quotes, spacing)
+    VARIANT = "variant"  # the same statement, worded differently
+    PARTIAL = "partial"  # one passage shares a part of the other
+
+
+@dataclass(frozen=True, slots=True)
+class Pair:
+    """A passage of A that corresponds to a passage of B."""
+
+    a: Span
+    b: Span
+    kind: PairKind
+    score: float  # similarity in [0, 1]
+    moved: bool  # off the order both documents share
+    ops: tuple[DiffOp, ...]  # word diff of a against b
+    a_segments: tuple[int, ...]  # indices of the aligned segments of A
+    b_segments: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    """The alignment of two documents, with everything needed to show it."""
+
+    a: Segmentation
+    b: Segmentation
+    pairs: tuple[Pair, ...]  # in the order of A
+    a_only: tuple[int, ...]  # text segments of A with no counterpart in B
+    b_only: tuple[int, ...]
+    parallel: bool  # the documents are renderings of each other throughout
+    degraded: bool = False  # a budget forced shortcuts; see ``notes``
+    notes: tuple[str, ...] = ()
+
+    def shared_share(self, side: str) -> float:
+        """Return the share of one side's text characters that lie in pairs."""
+        seg = self.a if side == "a" else self.b
+        text_chars = sum(len(s.span) for s in seg.segments if s.role is SegmentRole.TEXT)
+        if not text_chars:
+            return 0.0
+        spans = sorted((p.a if side == "a" else p.b) for p in self.pairs)
+        return min(1.0, _union_length(spans) / text_chars)
+
+
+def _union_length(spans: list[Span]) -> int:
+    total, end = 0, -1
+    for span in spans:
+        if span.end <= end:
+            continue
+        total += span.end - max(span.start, end)
+        end = span.end
+    return total
+
+
+class Granularity(StrEnum):
+    """The unit the aligner pairs."""
+
+    SENTENCE = "sentence"
+    PARAGRAPH = "paragraph"
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    """Every setting of the engine, with documented defaults.
+
+    Scores are in [0, 1].  A candidate pair is kept on the document order
+    (the backbone) when its score reaches ``min_score``; a pair off that
+    order (moved) needs ``moved_min_score``; in parallel texts (whole-document
+    renderings) the gaps between kept pairs are filled down to
+    ``gap_min_score``.
+    """
+
+    granularity: Granularity = Granularity.SENTENCE
+    language: str = "en"  # language code for the sentence splitter
+    min_score: float = 0.35
+    moved_min_score: float = 0.45
+    gap_min_score: float = 0.12
+    verbatim_ratio: float = 0.97  # character similarity that counts as verbatim
+    variant_score: float = 0.5  # below this, a pair is partial
+    max_merge: int = 3  # at most this many segments merge into one side of a pair
+    parallel_coverage: float = 0.6  # aligned share of both texts that makes a parallel pair
+    candidates_per_segment: int = 8  # best candidates kept for each segment
+    time_budget_s: float = 20.0  # past this, finish fast and mark the result degraded
+    max_chars: int = 20_000_000  # longer documents are refused
+
+    def __post_init__(self) -> None:
+        for name in ("min_score", "moved_min_score", "gap_min_score", "verbatim_ratio",
+                     "variant_score", "parallel_coverage"):
+            value = getattr(self, name)
+            if not 0.0 <= value <= 1.0:
+                raise ValueError(f"option {name} must be in [0, 1], got {value!r}")
+        if self.max_merge < 1 or self.candidates_per_segment < 1:
+            raise ValueError("max_merge and candidates_per_segment must be at least 1")
+        if self.time_budget_s <= 0 or self.max_chars <= 0:
+            raise ValueError("time_budget_s and max_chars must be positive")
+
+
+@dataclass(frozen=True, slots=True)
+class Rendering:
+    """One document's rendering of a family's statement."""
+
+    document: int  # index of the document among those compared
+    span: Span
+    segments: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Family:
+    """One statement and its renderings in the documents that have it."""
+
+    renderings: tuple[Rendering, ...]  # at most one per document, in document order
+    score: float  # mean pairwise similarity of the renderings
+
+
+@dataclass(frozen=True, slots=True)
+class FamilySet:
+    """The families found across N documents."""
+
+    documents: tuple[Segmentation, ...]
+    families: tuple[Family, ...] = field(default_factory=tuple)
