@@ -182,11 +182,11 @@ class Options:
     language: str = "en"  # language code for the sentence splitter
     min_score: float = 0.35
     moved_min_score: float = 0.45
-    gap_min_score: float = 0.12
+    gap_min_score: float = 0.15
     verbatim_ratio: float = 0.97  # character similarity that counts as verbatim
-    variant_score: float = 0.5  # below this, a pair is partial
+    variant_score: float = 0.3  # below this, a pair is partial
     max_merge: int = 3  # at most this many segments merge into one side of a pair
-    parallel_coverage: float = 0.6  # aligned share of both texts that makes a parallel pair
+    parallel_coverage: float = 0.5  # aligned share of both texts that makes a parallel pair
     candidates_per_segment: int = 8  # best candidates kept for each segment
     time_budget_s: float = 20.0  # past this, finish fast and mark the result degraded
     max_chars: int = 20_000_000  # longer documents are refused

@@ -1,0 +1,339 @@
+"""Alignment of two documents: which passages of A correspond to which of B.
+
+The steps, each a small function over plain values:
+
+1. *backbone*: the heaviest chain of candidate pairs that keeps the order of
+   both documents (translations and drafts are mostly monotonic);
+2. *merges*: a segment whose neighbour renders the rest of its counterpart
+   joins it (one sentence of A rendered as two in B, and the reverse);
+3. *parallel texts*: when the backbone covers most of both documents they are
+   renderings of each other throughout, so the gaps between backbone pairs
+   are aligned too, with a lower bar (free translations share few words);
+4. *moved and repeated passages*: strong pairs off the backbone (reordered
+   passages, a statement that one document makes twice);
+5. *copied passages*: runs of adjacent near-verbatim pairs become one
+   passage, its ends extended or trimmed to where the copying starts and stops.
+"""
+
+from __future__ import annotations
+
+import time
+from bisect import bisect_left
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+
+from compare.candidates import find_candidates, heaviest_chain, text_segments
+from compare.model import Comparison, Document, Options, Pair, PairKind, Segmentation, Span
+from compare.normalize import tokenize
+from compare.scoring import Scorer, character_ratio, fit_scorer
+from compare.segment import segment
+from compare.worddiff import diff_words
+
+MERGE_GAIN = 0.03  # a merge must raise the score by this much
+RUN_RATIO = 0.85  # adjacent pairs this close in characters form one copied passage
+MIN_EDGE_TOKENS = 3  # words a copied passage must share to extend into a neighbour
+MAX_GAP_SEGMENTS = 60
+LENGTH_WEIGHT = 0.5  # in parallel texts, how much similar lengths count when aligning gaps  # larger gaps between backbone pairs are not aligned exhaustively
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """Consecutive text segments of A aligned with consecutive text segments of B."""
+
+    a: tuple[int, ...]
+    b: tuple[int, ...]
+    score: float
+    moved: bool = False
+
+
+@dataclass(slots=True)
+class _Budget:
+    """Wall-clock budget of one comparison."""
+
+    deadline: float
+    spent: bool = False
+
+    def over(self) -> bool:
+        if not self.spent and time.monotonic() > self.deadline:
+            self.spent = True
+        return self.spent
+
+
+def compare_documents(a: Document, b: Document, options: Options | None = None) -> Comparison:
+    """Align two documents and diff every aligned pair word by word.
+
+    >>> result = compare_documents(Document("a", "One. Two two."), Document("b", "Two two. One!"))
+    >>> [(p.a, p.b, p.moved) for p in result.pairs]
+    [(Span(start=0, end=4), Span(start=9, end=13), True), (Span(start=5, end=13), Span(start=0, end=8), False)]
+    """
+    options = options or Options()
+    budget = _Budget(time.monotonic() + options.time_budget_s)
+    seg_a, seg_b = segment(a, options), segment(b, options)
+    scorer = fit_scorer([seg_a, seg_b])
+    candidates = find_candidates(scorer, seg_a, seg_b, options)
+    links, parallel = align_segments(scorer, seg_a, seg_b, candidates, options, budget)
+    pairs = tuple(_to_pair(link, seg_a, seg_b, scorer, options, budget) for link in links)
+    used_a = {i for link in links for i in link.a}
+    used_b = {j for link in links for j in link.b}
+    notes = ("time budget reached: some steps were skipped or simplified",) if budget.spent else ()
+    return Comparison(
+        a=seg_a,
+        b=seg_b,
+        pairs=pairs,
+        a_only=tuple(i for i in text_segments(seg_a) if i not in used_a),
+        b_only=tuple(j for j in text_segments(seg_b) if j not in used_b),
+        parallel=parallel,
+        degraded=budget.spent,
+        notes=notes,
+    )
+
+
+def align_segments(
+    scorer: Scorer,
+    a: Segmentation,
+    b: Segmentation,
+    candidates: dict[tuple[int, int], float],
+    options: Options,
+    budget: _Budget | None = None,
+) -> tuple[list[Link], bool]:
+    """Return the links between text segments of A and B (in the order of A) and whether the texts are parallel."""
+    budget = budget or _Budget(time.monotonic() + options.time_budget_s)
+    order_a, order_b = text_segments(a), text_segments(b)
+    weak = _backbone(candidates, options.gap_min_score, scorer, order_a, order_b, options)
+    parallel = _is_parallel(weak, a, b, options)
+    if parallel:
+        links = weak
+        if not budget.over():
+            links = _fill_gaps(links, scorer, order_a, order_b, options, budget)
+    else:
+        links = _backbone(candidates, options.min_score, scorer, order_a, order_b, options)
+    if not budget.over():
+        links = _add_off_order(links, candidates, options)
+        links = _merge_neighbours(links, scorer, order_a, order_b, options)
+    links = _join_copied_runs(links, scorer, order_a, order_b)
+    return sorted(links, key=lambda link: (link.a, link.b)), parallel
+
+
+def _backbone(candidates: dict[tuple[int, int], float], bar: float, scorer: Scorer,
+              order_a: list[int], order_b: list[int], options: Options) -> list[Link]:
+    """Return the order-keeping chain of candidates scoring at least ``bar``, grown by merges."""
+    chain = heaviest_chain([(i, j, s) for (i, j), s in candidates.items() if s >= bar])
+    links = [Link((i,), (j,), candidates[(i, j)]) for i, j in chain]
+    return _merge_neighbours(links, scorer, order_a, order_b, options)
+
+
+def _merge_neighbours(
+    links: list[Link], scorer: Scorer, order_a: list[int], order_b: list[int], options: Options
+) -> list[Link]:
+    """Grow each link by free neighbouring segments while that raises its score."""
+    used_a = {i for link in links for i in link.a}
+    used_b = {j for link in links for j in link.b}
+    pos_a = {i: k for k, i in enumerate(order_a)}
+    pos_b = {j: k for k, j in enumerate(order_b)}
+    grown: list[Link] = []
+    for link in links:
+        improved = True
+        while improved:
+            improved = False
+            for side in ("a", "b"):
+                segs = link.a if side == "a" else link.b
+                if len(segs) >= options.max_merge:
+                    continue
+                order, pos, used = (order_a, pos_a, used_a) if side == "a" else (order_b, pos_b, used_b)
+                for neighbour in _free_neighbours(segs, order, pos, used):
+                    merged = tuple(sorted((*segs, neighbour)))
+                    trial = replace(link, a=merged) if side == "a" else replace(link, b=merged)
+                    score = scorer.score(scorer.passage(0, trial.a), scorer.passage(1, trial.b))
+                    if score >= link.score + MERGE_GAIN:
+                        link = replace(trial, score=score)
+                        used.add(neighbour)
+                        improved = True
+                        break
+        grown.append(link)
+    return grown
+
+
+def _free_neighbours(segs: tuple[int, ...], order: list[int], pos: dict[int, int], used: set[int]) -> list[int]:
+    """Return the unused text segments just before and just after a run of segments."""
+    out = []
+    before, after = pos[segs[0]] - 1, pos[segs[-1]] + 1
+    if before >= 0 and order[before] not in used:
+        out.append(order[before])
+    if after < len(order) and order[after] not in used:
+        out.append(order[after])
+    return out
+
+
+def _is_parallel(links: list[Link], a: Segmentation, b: Segmentation, options: Options) -> bool:
+    """Tell whether the order-keeping links cover most of both texts (renderings of one another)."""
+    def coverage(seg: Segmentation, linked: Iterable[int]) -> float:
+        total = sum(len(seg.segments[i].span) for i in text_segments(seg))
+        return sum(len(seg.segments[i].span) for i in linked) / total if total else 0.0
+
+    cover_a = coverage(a, {i for link in links for i in link.a})
+    cover_b = coverage(b, {j for link in links for j in link.b})
+    return min(cover_a, cover_b) >= options.parallel_coverage
+
+
+def _fill_gaps(
+    links: list[Link], scorer: Scorer, order_a: list[int], order_b: list[int], options: Options, budget: _Budget
+) -> list[Link]:
+    """Align the segments between consecutive backbone links, down to ``gap_min_score``."""
+    pos_a = {i: k for k, i in enumerate(order_a)}
+    pos_b = {j: k for k, j in enumerate(order_b)}
+    bounds = [(-1, -1)] + [(pos_a[link.a[-1]], pos_b[link.b[-1]]) for link in links]
+    starts = [(pos_a[link.a[0]], pos_b[link.b[0]]) for link in links] + [(len(order_a), len(order_b))]
+    filled = list(links)
+    for (end_a, end_b), (next_a, next_b) in zip(bounds, starts, strict=True):
+        gap_a, gap_b = order_a[end_a + 1 : next_a], order_b[end_b + 1 : next_b]
+        if not gap_a or not gap_b or budget.over():
+            continue
+        if len(gap_a) > MAX_GAP_SEGMENTS or len(gap_b) > MAX_GAP_SEGMENTS:
+            continue
+        filled.extend(_align_gap(gap_a, gap_b, scorer, options))
+    return sorted(filled, key=lambda link: link.a)
+
+
+def _align_gap(gap_a: list[int], gap_b: list[int], scorer: Scorer, options: Options) -> list[Link]:
+    """Align two short runs of segments in order: 1:1, 1:2 and 2:1 steps, or skips (dynamic programming).
+
+    Between two anchors of a parallel text, free renderings share few words,
+    so similar lengths count as evidence too (as in Gale and Church's aligner).
+    """
+    n, m = len(gap_a), len(gap_b)
+    steps = [(1, 1), (1, 2), (2, 1)]
+    best = [[0.0] * (m + 1) for _ in range(n + 1)]
+    back: list[list[tuple[int, int, float] | None]] = [[None] * (m + 1) for _ in range(n + 1)]
+    # Invariant: best[x][y] is the greatest total gain aligning gap_a[:x] with gap_b[:y].
+    for x in range(n + 1):
+        for y in range(m + 1):
+            if x and best[x - 1][y] >= best[x][y]:
+                best[x][y], back[x][y] = best[x - 1][y], (1, 0, 0.0)
+            if y and (best[x][y - 1] > best[x][y] or back[x][y] is None):
+                best[x][y], back[x][y] = best[x][y - 1], (0, 1, 0.0)
+            for dx, dy in steps:
+                if x >= dx and y >= dy:
+                    fa, fb = scorer.passage(0, gap_a[x - dx : x]), scorer.passage(1, gap_b[y - dy : y])
+                    score = scorer.score(fa, fb)
+                    fit = min(fa.length, fb.length) / max(fa.length, fb.length, 1)
+                    gain = (1 - LENGTH_WEIGHT) * score + LENGTH_WEIGHT * fit - options.gap_min_score
+                    if gain > 0 and best[x - dx][y - dy] + gain > best[x][y]:
+                        best[x][y], back[x][y] = best[x - dx][y - dy] + gain, (dx, dy, score)
+    out: list[Link] = []
+    x, y = n, m
+    while x or y:
+        step = back[x][y]
+        assert step is not None
+        dx, dy, score = step
+        if dx and dy:
+            out.append(Link(tuple(gap_a[x - dx : x]), tuple(gap_b[y - dy : y]), score))
+        x, y = x - dx, y - dy
+    return out[::-1]
+
+
+def _add_off_order(links: list[Link], candidates: dict[tuple[int, int], float], options: Options) -> list[Link]:
+    """Add strong pairs off the backbone: moved passages, and statements made twice."""
+    used_a = {i for link in links for i in link.a}
+    used_b = {j for link in links for j in link.b}
+    backbone = sorted((link.a[0], link.b[0]) for link in links)
+    keys = [i for i, _ in backbone]
+    extra: list[Link] = []
+    for (i, j), score in sorted(candidates.items(), key=lambda item: -item[1]):
+        if score < options.moved_min_score:
+            break
+        if i in used_a and j in used_b:
+            continue
+        k = bisect_left(keys, i)
+        before_ok = k == 0 or backbone[k - 1][1] < j
+        after_ok = k == len(backbone) or backbone[k][1] > j
+        extra.append(Link((i,), (j,), score, moved=not (before_ok and after_ok)))
+        used_a.add(i)
+        used_b.add(j)
+    return sorted(links + extra, key=lambda link: link.a)
+
+
+def _join_copied_runs(links: list[Link], scorer: Scorer, order_a: list[int], order_b: list[int]) -> list[Link]:
+    """Join links that continue each other on both sides and are near-verbatim into one passage."""
+    pos_a = {i: k for k, i in enumerate(order_a)}
+    pos_b = {j: k for k, j in enumerate(order_b)}
+    ordered = sorted(links, key=lambda link: (link.a, link.b))
+    joined: list[Link] = []
+    for link in ordered:
+        if joined:
+            last = joined[-1]
+            continues = (
+                pos_a[link.a[0]] == pos_a[last.a[-1]] + 1
+                and pos_b[link.b[0]] == pos_b[last.b[-1]] + 1
+            )
+            if continues and _near_verbatim(last, scorer) and _near_verbatim(link, scorer):
+                joined[-1] = Link(last.a + link.a, last.b + link.b, min(last.score, link.score), last.moved)
+                continue
+        joined.append(link)
+    return joined
+
+
+def _near_verbatim(link: Link, scorer: Scorer) -> bool:
+    return character_ratio(scorer.passage(0, link.a), scorer.passage(1, link.b)) >= RUN_RATIO
+
+
+def _to_pair(link: Link, a: Segmentation, b: Segmentation, scorer: Scorer, options: Options,
+             budget: _Budget) -> Pair:
+    """Turn a link into a pair: spans, kind, and the word diff."""
+    span_a = a.segments[link.a[0]].span.cover(a.segments[link.a[-1]].span)
+    span_b = b.segments[link.b[0]].span.cover(b.segments[link.b[-1]].span)
+    fa, fb = scorer.passage(0, link.a), scorer.passage(1, link.b)
+    ratio = character_ratio(fa, fb)
+    if ratio >= RUN_RATIO and len(link.a) + len(link.b) > 2:
+        span_a, span_b = _fit_copied_bounds(a, b, span_a, span_b, link)
+    if ratio >= options.verbatim_ratio:
+        kind = PairKind.VERBATIM
+    elif scorer.score_parts(fa, fb)[1] >= options.variant_score:
+        kind = PairKind.VARIANT
+    else:
+        kind = PairKind.PARTIAL
+    ops = diff_words(a.document.text, b.document.text, span_a, span_b)
+    return Pair(span_a, span_b, kind, round(min(1.0, link.score), 4), link.moved, ops, link.a, link.b)
+
+
+def _fit_copied_bounds(a: Segmentation, b: Segmentation, span_a: Span, span_b: Span,
+                       link: Link) -> tuple[Span, Span]:
+    """Move the ends of a copied passage to where the shared words start and stop.
+
+    A copy rarely starts on a sentence boundary of both texts: the passage is
+    trimmed to its first and last shared word on each side.
+    """
+    text_a, text_b = a.document.text, b.document.text
+    tokens_a = tokenize(text_a, span_a.start, span_a.end)
+    tokens_b = tokenize(text_b, span_b.start, span_b.end)
+    if len(tokens_a) < MIN_EDGE_TOKENS or len(tokens_b) < MIN_EDGE_TOKENS:
+        return span_a, span_b
+    keys_a = [t.key for t in tokens_a]
+    keys_b = [t.key for t in tokens_b]
+    start_a, start_b = _first_common_run(keys_a, keys_b)
+    end_a, end_b = _first_common_run(keys_a[::-1], keys_b[::-1])
+    if start_a is None or start_b is None or end_a is None or end_b is None:
+        return span_a, span_b
+    last_a, last_b = len(tokens_a) - 1 - end_a, len(tokens_b) - 1 - end_b
+    if last_a < start_a or last_b < start_b:
+        return span_a, span_b
+    return (Span(tokens_a[start_a].span.start, _end_with_punctuation(text_a, tokens_a[last_a].span.end, span_a.end)),
+            Span(tokens_b[start_b].span.start, _end_with_punctuation(text_b, tokens_b[last_b].span.end, span_b.end)))
+
+
+def _first_common_run(keys_a: list[str], keys_b: list[str]) -> tuple[int | None, int | None]:
+    """Return where the first run of ``MIN_EDGE_TOKENS`` words common to both sequences starts in each."""
+    grams_b: dict[tuple[str, ...], int] = {}
+    for y in range(len(keys_b) - MIN_EDGE_TOKENS + 1):
+        grams_b.setdefault(tuple(keys_b[y : y + MIN_EDGE_TOKENS]), y)
+    for x in range(len(keys_a) - MIN_EDGE_TOKENS + 1):
+        y = grams_b.get(tuple(keys_a[x : x + MIN_EDGE_TOKENS]))
+        if y is not None:
+            return x, y
+    return None, None
+
+
+def _end_with_punctuation(text: str, end: int, limit: int) -> int:
+    """Extend an end offset over closing punctuation directly after the last word."""
+    while end < limit and text[end] in ".!?;:,)]\"'’”":
+        end += 1
+    return end

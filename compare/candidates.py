@@ -1,0 +1,131 @@
+"""Candidate search: which segment pairs are worth scoring, found without trying all pairs.
+
+Retrieve approximately, then verify exactly (as datasketch's LSH does):
+segments with the same folded text pair at once; every other segment of A
+adds up, through an inverted index of B's words, the weight of the words it
+shares with each segment of B (over-long posting lists are skipped, so a
+word found everywhere never floods the search), and only the segments with
+the most shared weight are scored.  Each segment keeps its
+best few candidates, seen from both sides.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections import defaultdict
+from collections.abc import Sequence
+
+from compare.model import Options, Segmentation, SegmentRole
+from compare.scoring import Scorer
+
+MAX_POSTINGS = 64  # a word in more segments of B than this is too common to retrieve by
+SHORTLIST_FACTOR = 2  # segments scored exactly per kept candidate
+
+
+def text_segments(seg: Segmentation) -> list[int]:
+    """Return the indices of a segmentation's text (non-boilerplate, non-empty) segments."""
+    return [s.index for s in seg.segments if s.role is SegmentRole.TEXT]
+
+
+def find_candidates(scorer: Scorer, a: Segmentation, b: Segmentation, options: Options) -> dict[tuple[int, int], float]:
+    """Return scored candidate pairs ``(i, j) -> score`` of text segments of A and B."""
+    a_ids, b_ids = text_segments(a), text_segments(b)
+    feats_a, feats_b = scorer.features[0], scorer.features[1]
+
+    by_text: dict[str, list[int]] = defaultdict(list)
+    for j in b_ids:
+        by_text[feats_b[j].folded].append(j)
+    postings: dict[str, list[int]] = defaultdict(list)
+    for j in b_ids:
+        for word in feats_b[j].words:
+            postings[word].append(j)
+
+    shortlist = SHORTLIST_FACTOR * options.candidates_per_segment
+    scores: dict[tuple[int, int], float] = {}
+    for i in a_ids:
+        fa = feats_a[i]
+        same = by_text.get(fa.folded)
+        if same and fa.words:
+            for j in same:
+                scores[(i, j)] = 1.0
+        shared: dict[int, float] = defaultdict(float)
+        for word, count in fa.words.items():
+            posting = postings.get(word)
+            if posting is None or len(posting) > MAX_POSTINGS:
+                continue
+            weight = scorer.word_weight(word)
+            for j in posting:
+                shared[j] += weight * min(count, feats_b[j].words[word])
+        for j in heapq.nlargest(shortlist, shared, key=shared.__getitem__):
+            if (i, j) not in scores:
+                score = scorer.score(fa, feats_b[j])
+                if score > 0:
+                    scores[(i, j)] = score
+    return _best_per_segment(scores, options.candidates_per_segment)
+
+
+def _best_per_segment(scores: dict[tuple[int, int], float], keep: int) -> dict[tuple[int, int], float]:
+    """Keep a pair when it is among the ``keep`` best of its A segment or of its B segment."""
+    by_a: dict[int, list[tuple[float, int]]] = defaultdict(list)
+    by_b: dict[int, list[tuple[float, int]]] = defaultdict(list)
+    for (i, j), score in scores.items():
+        by_a[i].append((score, j))
+        by_b[j].append((score, i))
+    kept: set[tuple[int, int]] = set()
+    for i, row in by_a.items():
+        kept.update((i, j) for _, j in heapq.nlargest(keep, row))
+    for j, column in by_b.items():
+        kept.update((i, j) for _, i in heapq.nlargest(keep, column))
+    return {pair: scores[pair] for pair in kept}
+
+
+def heaviest_chain(pairs: Sequence[tuple[int, int, float]]) -> list[tuple[int, int]]:
+    """Return the pairs of greatest total weight that increase strictly in both coordinates.
+
+    The order-keeping backbone of an alignment, in O(n log n) with a Fenwick
+    tree of prefix maxima over the second coordinate.
+
+    >>> heaviest_chain([(0, 0, 1.0), (1, 2, 1.0), (2, 1, 3.0), (3, 3, 1.0)])
+    [(0, 0), (2, 1), (3, 3)]
+    """
+    if not pairs:
+        return []
+    size = max(j for _, j, _ in pairs) + 2
+    tree_value = [0.0] * (size + 1)
+    tree_at = [-1] * (size + 1)
+    best: list[float] = [0.0] * len(pairs)
+    back: list[int] = [-1] * len(pairs)
+    order = sorted(range(len(pairs)), key=lambda k: (pairs[k][0], pairs[k][1]))
+
+    def query(j: int) -> tuple[float, int]:  # best chain ending at a second coordinate < j
+        value, at, pos = 0.0, -1, j
+        while pos > 0:
+            if tree_value[pos] > value:
+                value, at = tree_value[pos], tree_at[pos]
+            pos -= pos & -pos
+        return value, at
+
+    def update(j: int, value: float, at: int) -> None:
+        pos = j + 1
+        while pos <= size:
+            if value > tree_value[pos]:
+                tree_value[pos], tree_at[pos] = value, at
+            pos += pos & -pos
+
+    start = 0
+    while start < len(order):  # pairs sharing a first coordinate must not chain to each other
+        end = start
+        while end < len(order) and pairs[order[end]][0] == pairs[order[start]][0]:
+            end += 1
+        for k in order[start:end]:
+            value, at = query(pairs[k][1])
+            best[k], back[k] = value + pairs[k][2], at
+        for k in order[start:end]:
+            update(pairs[k][1], best[k], k)
+        start = end
+    k = max(range(len(pairs)), key=best.__getitem__)
+    chain: list[tuple[int, int]] = []
+    while k != -1:
+        chain.append((pairs[k][0], pairs[k][1]))
+        k = back[k]
+    return chain[::-1]

@@ -1,0 +1,142 @@
+"""Scoring: how surely two passages say the same thing, in [0, 1].
+
+Shared vocabulary is not enough: related reports all say "China",
+"development" and "international".  So words are weighted by how rare they
+are *in the documents being compared* (inverse document frequency over their
+segments), closed-class words count for nothing, and a pair must also share
+*phrases* (consecutive content words, in order) to score high.  Two
+views are combined:
+
+- variant: weighted Dice of the words and of the phrases of both passages;
+- partial: the same overlaps measured against the smaller passage (one
+  passage holds a clause of the other), discounted so that a whole-passage
+  match beats a contained one, and only counted when enough words are shared.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+from compare.model import Segmentation, SegmentRole
+from compare.normalize import FUNCTION_WORDS, fold, tokenize
+
+PARTIAL_DISCOUNT = 0.8  # a contained clause scores below a whole-passage match
+MIN_PARTIAL_SHARED = 4  # shared content words needed before containment counts
+PHRASE_WEIGHT = 0.5  # share of the score carried by shared phrases (vs words)
+
+
+@dataclass(frozen=True, slots=True)
+class Features:
+    """What scoring looks at in one passage (one segment or several merged)."""
+
+    words: Counter[str]  # content-word keys with counts
+    phrases: frozenset[tuple[str, str]]  # consecutive content-word pairs
+    folded: str  # the passage folded for character comparison
+    length: int  # characters of the original passage
+
+
+@dataclass(frozen=True, slots=True)
+class Scorer:
+    """Weights learnt from a set of documents, and the features of their segments."""
+
+    idf: dict[str, float]
+    phrase_idf: dict[tuple[str, str], float]
+    default_idf: float  # weight of a word or phrase the documents never showed
+    features: tuple[tuple[Features, ...], ...]  # per document, per segment
+
+    def word_weight(self, key: str) -> float:
+        """Return the weight of one content word."""
+        return self.idf.get(key, self.default_idf)
+
+    def passage(self, document: int, segments: Sequence[int]) -> Features:
+        """Return the features of consecutive segments of one document taken as one passage."""
+        parts = [self.features[document][i] for i in segments]
+        if len(parts) == 1:
+            return parts[0]
+        words: Counter[str] = Counter()
+        phrases: set[tuple[str, str]] = set()
+        for part in parts:
+            words.update(part.words)
+            phrases.update(part.phrases)
+        return Features(words, frozenset(phrases), " ".join(p.folded for p in parts),
+                        sum(p.length for p in parts))
+
+    def score(self, a: Features, b: Features) -> float:
+        """Return the similarity of two passages in [0, 1]."""
+        return self.score_parts(a, b)[0]
+
+    def score_parts(self, a: Features, b: Features) -> tuple[float, float]:
+        """Return (score, variant score): the best view, and the whole-passage view alone."""
+        shared_words = a.words & b.words
+        if not shared_words:
+            return 0.0, 0.0
+        weight = self.word_weight
+        shared = sum(weight(k) * n for k, n in shared_words.items())
+        weight_a = sum(weight(k) * n for k, n in a.words.items())
+        weight_b = sum(weight(k) * n for k, n in b.words.items())
+        shared_phrases = a.phrases & b.phrases
+        phrase_shared = sum(self._phrase_weight(p) for p in shared_phrases)
+        phrase_a = sum(self._phrase_weight(p) for p in a.phrases)
+        phrase_b = sum(self._phrase_weight(p) for p in b.phrases)
+
+        word_dice = 2 * shared / (weight_a + weight_b)
+        phrase_dice = 2 * phrase_shared / (phrase_a + phrase_b) if phrase_a + phrase_b else word_dice
+        variant = (1 - PHRASE_WEIGHT) * word_dice + PHRASE_WEIGHT * phrase_dice
+        if sum(shared_words.values()) < MIN_PARTIAL_SHARED:
+            return variant, variant
+        word_contained = shared / min(weight_a, weight_b)
+        smaller_phrases = min(phrase_a, phrase_b)
+        phrase_contained = phrase_shared / smaller_phrases if smaller_phrases else word_contained
+        partial = PARTIAL_DISCOUNT * ((1 - PHRASE_WEIGHT) * word_contained + PHRASE_WEIGHT * phrase_contained)
+        return max(variant, partial), variant
+
+    def _phrase_weight(self, phrase: tuple[str, str]) -> float:
+        return self.phrase_idf.get(phrase, self.default_idf)
+
+
+def character_ratio(a: Features, b: Features) -> float:
+    """Return the character-level similarity of two passages in [0, 1] (1 = same folded text)."""
+    return fuzz.ratio(a.folded, b.folded) / 100.0
+
+
+def passage_features(text: str, start: int, end: int) -> Features:
+    """Return the scoring features of ``text[start:end]``."""
+    keys = [t.key for t in tokenize(text, start, end) if t.key not in FUNCTION_WORDS]
+    return Features(
+        Counter(keys),
+        frozenset(zip(keys, keys[1:], strict=False)),
+        " ".join(fold(text[start:end]).split()),
+        end - start,
+    )
+
+
+def fit_scorer(segmentations: Iterable[Segmentation]) -> Scorer:
+    """Learn word weights from the text segments of the documents and compute their features.
+
+    Weights are smoothed inverse document frequencies over segments: a word
+    found in every segment weighs little, one found in two weighs much.
+    Phrases get their own frequencies, so a stock phrase repeated throughout
+    ("with Chinese characteristics") weighs little even when its words are rare.
+    """
+    features: list[tuple[Features, ...]] = []
+    document_frequency: Counter[str] = Counter()
+    phrase_frequency: Counter[tuple[str, str]] = Counter()
+    segment_count = 0
+    for seg in segmentations:
+        text = seg.document.text
+        row = tuple(passage_features(text, s.span.start, s.span.end) for s in seg.segments)
+        features.append(row)
+        for s, f in zip(seg.segments, row, strict=True):
+            if s.role is SegmentRole.TEXT:
+                document_frequency.update(f.words.keys())
+                phrase_frequency.update(f.phrases)
+                segment_count += 1
+    total = max(segment_count, 1)
+    idf = {k: math.log(1 + total / df) for k, df in document_frequency.items()}
+    phrase_idf = {k: math.log(1 + total / df) for k, df in phrase_frequency.items()}
+    return Scorer(idf, phrase_idf, math.log(1 + total), tuple(features))

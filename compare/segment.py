@@ -1,0 +1,175 @@
+"""Segmentation: paragraphs and sentences as spans of the original text, page noise marked.
+
+Paragraphs are blocks separated by blank lines; a line that starts a
+Markdown heading or list item also starts one.  Sentences come from
+sentencex (a maintained rule-based splitter that knows abbreviations), cut
+further at clause punctuation when one runs past ``MAX_SENTENCE_CHARS``.
+
+Page noise (navigation, pagination, credits, datelines) is recognised by the
+*shape* of a line, never by listing known strings: a short line that is not
+a sentence and either has no words at all (``<  1  2  3  >``), or opens with
+the vocabulary of site furniture ("Read more", "Related", "Share", "Photo
+by", "Editor", "Updated on" ...).  Such segments are kept and marked
+``BOILERPLATE``; the aligner leaves them out.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import sentencex
+
+from compare.model import Document, Granularity, Options, Segment, Segmentation, SegmentRole, Span
+
+MAX_SENTENCE_CHARS = 1000  # longer sentences are cut at clause punctuation
+MAX_NOISE_WORDS = 12  # page-noise lines are short
+_BLANK_LINE = re.compile(r"(?:\r\n|\r|\n)[ \t\f\v]*(?:\r\n|\r|\n)\s*")
+_BLOCK_START = re.compile(r"(?m)^(?=[ \t]{0,3}(?:#{1,6}\s|[-*+]\s|\d{1,3}[.)]\s|>\s))")
+_CLAUSE_END = re.compile(r"[;:](?=\s)|,(?=\s+(?:and|but|or|so|which|while|whereas)\b)")
+_WORD = re.compile(r"[^\W\d_]{2,}")
+_LEADING_MARKUP = re.compile(r"(?:[#>*_+]+|[-*+](?=\s)|\d{1,3}[.)](?=\s))\s*")
+_TRAILING_MARKUP = re.compile(r"\s*[*_]+$")
+# Openings of site furniture: navigation, calls to action, credits, datelines.
+_NOISE_OPENING = re.compile(
+    r"""^\W*(?:
+        read\ (?:more|also|next|full)|see\ also|related\b|recommended\b|more\ (?:from|stories|news)\b
+      | type\ to\ search|search\b|skip\ to|jump\ to|back\ to\ top|go\ to\b|menu\b|home\b|navigation\b
+      | share\b|tweet\b|follow\ us|subscribe\b|sign\ (?:in|up)|log\ ?(?:in|out)|click\ here|print\b|email\b
+      | advertisement\b|sponsored\b|cookie|privacy\ policy|terms\ of|all\ rights\ reserved|copyright\b|©
+      | (?:photo|image|picture|video)s?\b.{0,40}\b(?:by|credit|source)\b|(?:photo|image)\s*:
+      | (?:chief\ )?editor|edited\ by|editor[- ]in[- ]chief|producer\b|proofread|reporter\b|translated\ by
+      | source\s*:|credits?\b|by\ [A-Z][\w.]*\ [A-Z]
+      | (?:updated|published|posted|last\ modified)\b
+      | previous\b|next\b|prev\b|page\ \d
+    )""",
+    re.IGNORECASE | re.VERBOSE,
+)
+# A dateline or byline line anywhere: "Mondo Social Updated on 2024-01-31".
+_DATELINE = re.compile(r"\b(?:updated|published|posted)\b.{0,20}\d{4}", re.IGNORECASE)
+
+
+def segment(document: Document, options: Options | None = None) -> Segmentation:
+    """Cut a document into paragraphs and the segments the aligner pairs.
+
+    >>> seg = segment(Document("d", "Read more: Elsewhere\\n\\nIt rains. It pours."))
+    >>> [(s.span.slice(seg.document.text), s.role.value) for s in seg.segments]
+    [('Read more: Elsewhere', 'boilerplate'), ('It rains.', 'text'), ('It pours.', 'text')]
+    """
+    options = options or Options()
+    text = document.text
+    if len(text) > options.max_chars:
+        raise ValueError(
+            f"{document.name}: {len(text):,} characters is over the limit of {options.max_chars:,}"
+        )
+    paragraphs = tuple(_paragraphs(text))
+    segments: list[Segment] = []
+    for number, paragraph in enumerate(paragraphs):
+        paragraph_noise = is_page_noise(paragraph.slice(text))
+        if options.granularity is Granularity.PARAGRAPH:
+            pieces: list[Span] = [paragraph]
+        else:
+            pieces = list(_sentences(text, paragraph, options.language))
+        for piece in pieces:
+            noise = paragraph_noise or is_page_noise(piece.slice(text))
+            role = SegmentRole.BOILERPLATE if noise else SegmentRole.TEXT
+            segments.append(Segment(len(segments), piece, number, role))
+    return Segmentation(document, paragraphs, tuple(segments))
+
+
+def is_page_noise(line: str) -> bool:
+    """Tell whether a short line is site furniture rather than prose.
+
+    >>> is_page_noise("<  1  2  3  4  >"), is_page_noise("Related Pages")
+    (True, True)
+    >>> is_page_noise("Inclusive economic globalization")
+    False
+    """
+    stripped = line.strip()
+    words = _WORD.findall(stripped)
+    if not words:
+        return bool(stripped)  # numbers, arrows and symbols only: pagination, separators
+    if len(words) > MAX_NOISE_WORDS or "\n" in stripped.rstrip("\r\n"):
+        return False
+    return bool(_NOISE_OPENING.match(stripped) or _DATELINE.search(stripped))
+
+
+def _paragraphs(text: str) -> Iterator[Span]:
+    """Yield the non-blank blocks of ``text``, trimmed of surrounding whitespace."""
+    start = 0
+    for match in _BLANK_LINE.finditer(text):
+        yield from _blocks(text, start, match.start())
+        start = match.end()
+    yield from _blocks(text, start, len(text))
+
+
+def _blocks(text: str, start: int, end: int) -> Iterator[Span]:
+    """Split one blank-line block at Markdown headings and list items; trim each piece."""
+    cuts = [start] + [m.start() for m in _BLOCK_START.finditer(text, start, end) if m.start() > start]
+    for lo, hi in zip(cuts, [*cuts[1:], end], strict=True):
+        span = _trim(text, lo, hi)
+        if span is not None:
+            yield span
+
+
+def _trim(text: str, start: int, end: int) -> Span | None:
+    """Return ``[start, end)`` without surrounding whitespace, or None when blank."""
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return Span(start, end) if start < end else None
+
+
+def _strip_markup(text: str, span: Span | None) -> Span | None:
+    """Drop Markdown emphasis, heading and list markers from the ends of a span."""
+    if span is None:
+        return None
+    start, end = span.start, span.end
+    lead = _LEADING_MARKUP.match(text, start, end)
+    if lead and lead.end() < end:
+        start = lead.end()
+    trail = _TRAILING_MARKUP.search(text, start, end)
+    if trail and trail.start() > start:
+        end = trail.start()
+    return Span(start, end)
+
+
+def _sentences(text: str, paragraph: Span, language: str) -> Iterator[Span]:
+    """Yield the sentences of one paragraph, long ones cut at clause punctuation."""
+    body = paragraph.slice(text)
+    try:
+        bounds = sentencex.get_sentence_boundaries(language, body)
+    except Exception:  # an unknown language code: fall back to English rules
+        bounds = sentencex.get_sentence_boundaries("en", body)
+    for bound in bounds:
+        if bound["is_paragraph_break"]:
+            continue
+        span = _strip_markup(text, _trim(text, paragraph.start + bound["start_index"],
+                                         paragraph.start + bound["end_index"]))
+        if span is None:
+            continue
+        if len(span) <= MAX_SENTENCE_CHARS:
+            yield span
+        else:
+            yield from _clauses(text, span)
+
+
+def _clauses(text: str, sentence: Span) -> Iterator[Span]:
+    """Cut an over-long sentence at clause punctuation (or spaces) into pieces of bounded length."""
+    start = sentence.start
+    while sentence.end - start > MAX_SENTENCE_CHARS:
+        window_end = start + MAX_SENTENCE_CHARS
+        cut = None
+        for match in _CLAUSE_END.finditer(text, start + MAX_SENTENCE_CHARS // 4, window_end):
+            cut = match.end()
+        if cut is None:
+            space = text.rfind(" ", start + MAX_SENTENCE_CHARS // 2, window_end)
+            cut = space if space > start else window_end
+        piece = _trim(text, start, cut)
+        if piece is not None:
+            yield piece
+        start = cut
+    rest = _trim(text, start, sentence.end)
+    if rest is not None:
+        yield rest
