@@ -1,0 +1,92 @@
+"""The web UI and JSON API of ``compare``: Flask + htmx over a SQLite document store.
+
+Run it with ``python -m web serve`` (waitress), or under any WSGI server with the
+factory, e.g. ``gunicorn 'web:create_app()'``.  ``create_app({"DATABASE": path})``
+builds an app on another database file; the first start creates and seeds it.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from flask_wtf.csrf import CSRFProtect
+from htmx_flask import Htmx
+
+from compare import read_document
+from web.store import NewDocument, Store
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+DEFAULT_SEED_DIR = PACKAGE_DIR.parent / "seeds"
+
+DEFAULTS: dict[str, Any] = {
+    "DATABASE": None,  # a path; None means instance/compare.sqlite3
+    "SEED_DIR": None,  # None means the seeds/ folder next to the package
+    "SEED": True,  # store the seed documents on first start
+    "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,  # bytes per request (all files of an upload)
+    "MAX_UPLOAD_FILES": 20,
+    "MAX_FORM_MEMORY_SIZE": 8 * 1024 * 1024,  # pasted text arrives as a form field
+    "WTF_CSRF_TIME_LIMIT": None,  # a token lives as long as the session
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "SESSION_COOKIE_HTTPONLY": True,
+}
+
+csrf = CSRFProtect()
+
+
+def _secret_key(instance: Path) -> str:
+    """Return the instance's secret key, created on first start and kept in the instance folder."""
+    path = instance / "secret_key"
+    try:
+        return path.read_text(encoding="ascii").strip()
+    except FileNotFoundError:
+        key = secrets.token_hex(32)
+        path.touch(mode=0o600, exist_ok=True)
+        path.write_text(key, encoding="ascii")
+        return key
+
+
+def _seed_documents(seed_dir: Path) -> list[NewDocument]:
+    documents = []
+    for path in sorted(seed_dir.glob("*.txt")):
+        document = read_document(path)
+        documents.append(NewDocument(path.name, document.text))
+    return documents
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the application: configuration, store (created and seeded on first start), blueprints."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.update(DEFAULTS)
+    if config:
+        app.config.update(config)
+    instance = Path(app.instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _secret_key(instance)
+
+    database = app.config["DATABASE"] or instance / "compare.sqlite3"
+    app.config["DATABASE"] = str(database)
+    store = Store(database)
+    store.initialize()
+    if app.config["SEED"]:
+        seed_dir = Path(app.config["SEED_DIR"] or DEFAULT_SEED_DIR)
+        if seed_dir.is_dir():
+            store.seed_once(_seed_documents(seed_dir))
+    app.extensions["store"] = store
+
+    Htmx(app)
+    csrf.init_app(app)
+
+    from web import api, comparison, documents, errors, security
+
+    app.register_blueprint(documents.blueprint)
+    app.register_blueprint(comparison.blueprint)
+    app.register_blueprint(api.blueprint)
+    csrf.exempt(api.blueprint)  # the API checks origin and content type instead: see web.security
+    security.init_app(app)
+    errors.init_app(app)
+    return app

@@ -1,0 +1,153 @@
+"""Cached comparisons: compute once per pair of contents and options, then rebuild.
+
+A comparison is cached under the sha256 of both texts and a canonical key of the
+options, so a second view of the same pair is a database read instead of an
+alignment.  The record holds only offsets and labels; the texts come from the
+documents being compared, so a renamed document (or another document with the
+same content) reuses the record and still shows its own name.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from importlib import metadata
+from typing import Any
+
+from compare import (
+    Comparison,
+    DiffOp,
+    Document,
+    OpTag,
+    Options,
+    Pair,
+    PairKind,
+    Segment,
+    Segmentation,
+    SegmentRole,
+    Span,
+    compare_documents,
+)
+from web.store import Store, content_hash
+
+RECORD_VERSION = 1  # bump when the record layout below changes
+
+
+def _engine_version() -> str:
+    try:
+        return metadata.version("compare-docs")
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def options_key(options: Options) -> str:
+    """Return a canonical text for options, the engine's version and the record layout.
+
+    >>> options_key(Options()).startswith('{"engine"')
+    True
+    """
+    fields = {field.name: getattr(options, field.name) for field in dataclasses.fields(options)}
+    return json.dumps(
+        {"engine": _engine_version(), "record": RECORD_VERSION, "options": fields},
+        sort_keys=True,
+        default=str,
+    )
+
+
+def _span(span: Span) -> list[int]:
+    return [span.start, span.end]
+
+
+def _segmentation_record(segmentation: Segmentation) -> dict[str, Any]:
+    return {
+        "paragraphs": [_span(p) for p in segmentation.paragraphs],
+        "segments": [
+            [s.index, s.span.start, s.span.end, s.paragraph, s.role.value] for s in segmentation.segments
+        ],
+    }
+
+
+def comparison_to_record(comparison: Comparison) -> str:
+    """Return a comparison as compact JSON text, without the documents' texts."""
+    record = {
+        "a": _segmentation_record(comparison.a),
+        "b": _segmentation_record(comparison.b),
+        "pairs": [
+            {
+                "a": _span(p.a),
+                "b": _span(p.b),
+                "kind": p.kind.value,
+                "score": p.score,
+                "moved": p.moved,
+                "ops": [[op.tag.value, op.a.start, op.a.end, op.b.start, op.b.end] for op in p.ops],
+                "a_segments": list(p.a_segments),
+                "b_segments": list(p.b_segments),
+            }
+            for p in comparison.pairs
+        ],
+        "a_only": list(comparison.a_only),
+        "b_only": list(comparison.b_only),
+        "parallel": comparison.parallel,
+        "degraded": comparison.degraded,
+        "notes": list(comparison.notes),
+    }
+    return json.dumps(record, separators=(",", ":"))
+
+
+def _segmentation(record: dict[str, Any], document: Document) -> Segmentation:
+    return Segmentation(
+        document=document,
+        paragraphs=tuple(Span(start, end) for start, end in record["paragraphs"]),
+        segments=tuple(
+            Segment(index, Span(start, end), paragraph, SegmentRole(role))
+            for index, start, end, paragraph, role in record["segments"]
+        ),
+    )
+
+
+def comparison_from_record(text: str, a: Document, b: Document) -> Comparison:
+    """Rebuild a comparison from its record and the two documents it was made from."""
+    record = json.loads(text)
+    return Comparison(
+        a=_segmentation(record["a"], a),
+        b=_segmentation(record["b"], b),
+        pairs=tuple(
+            Pair(
+                a=Span(*p["a"]),
+                b=Span(*p["b"]),
+                kind=PairKind(p["kind"]),
+                score=p["score"],
+                moved=p["moved"],
+                ops=tuple(
+                    DiffOp(OpTag(tag), Span(a_start, a_end), Span(b_start, b_end))
+                    for tag, a_start, a_end, b_start, b_end in p["ops"]
+                ),
+                a_segments=tuple(p["a_segments"]),
+                b_segments=tuple(p["b_segments"]),
+            )
+            for p in record["pairs"]
+        ),
+        a_only=tuple(record["a_only"]),
+        b_only=tuple(record["b_only"]),
+        parallel=record["parallel"],
+        degraded=record["degraded"],
+        notes=tuple(record["notes"]),
+    )
+
+
+def cached_compare(store: Store, a: Document, b: Document, options: Options) -> tuple[Comparison, bool]:
+    """Return the comparison of two documents and whether it came from the cache.
+
+    A record that no longer reads (a layout change, a damaged row) is recomputed
+    and replaced rather than shown.
+    """
+    a_sha256, b_sha256, key = content_hash(a.text), content_hash(b.text), options_key(options)
+    record = store.cached_comparison(a_sha256, b_sha256, key)
+    if record is not None:
+        try:
+            return comparison_from_record(record, a, b), True
+        except (ValueError, KeyError, TypeError, IndexError):
+            pass
+    comparison = compare_documents(a, b, options)
+    store.cache_comparison(a_sha256, b_sha256, key, comparison_to_record(comparison))
+    return comparison, False

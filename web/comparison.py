@@ -1,0 +1,141 @@
+"""The compare view: two documents side by side, aligned, and its exports."""
+
+from __future__ import annotations
+
+import base64
+import csv
+import hashlib
+import io
+import json
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
+from markupsafe import Markup
+
+from compare import Comparison, Document, comparison_to_json
+from web.cache import cached_compare
+from web.documents import current_store, document_or_404
+from web.pages import render_page
+from web.query import CompareQuery, parse_query
+from web.rows import layout, summarize
+from web.store import StoredDocument
+
+blueprint = Blueprint("comparison", __name__)
+
+EXPORT_FORMATS = ("json", "html", "csv")
+CSV_COLUMNS = ("pair", "kind", "score", "moved", "a_start", "a_end", "b_start", "b_end", "a_text", "b_text")
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    """A comparison with what the view needs around it."""
+
+    query: CompareQuery
+    a: StoredDocument
+    b: StoredDocument
+    comparison: Comparison
+    cached: bool
+    elapsed_ms: float
+
+
+def query_or_400() -> CompareQuery:
+    """Return the compare state of the request, or end it with a 400 naming the bad value."""
+    try:
+        return parse_query(request.args)
+    except ValueError as error:
+        abort(400, description=str(error))
+
+
+def compute(query: CompareQuery) -> Result:
+    """Load both documents (404 if unknown) and compare them, from the cache when possible."""
+    a, b = document_or_404(query.a), document_or_404(query.b)
+    started = time.perf_counter()
+    try:
+        comparison, cached = cached_compare(
+            current_store(), Document(a.info.name, a.text), Document(b.info.name, b.text), query.options
+        )
+    except ValueError as error:
+        abort(400, description=str(error))
+    return Result(query, a, b, comparison, cached, (time.perf_counter() - started) * 1000)
+
+
+def view_context(result: Result) -> dict[str, Any]:
+    """Return what the comparison templates show."""
+    return {
+        "result": result,
+        "query": result.query,
+        "rows": layout(result.comparison, hide_identical=result.query.hide_identical),
+        "summary": summarize(result.comparison),
+    }
+
+
+@blueprint.get("/compare")
+def compare() -> Response:
+    """Show two documents aligned; for htmx, just the comparison fragment, and push its URL."""
+    documents = current_store().list_documents()
+    if not request.args.get("a") and not request.args.get("b"):
+        return render_page("compare.html", "_comparison.html", documents=documents, result=None, query=None)
+    query = query_or_400()
+    result = compute(query)
+    return render_page(
+        "compare.html",
+        "_comparison.html",
+        push_url=url_for("comparison.compare", **query.args()),
+        documents=documents,
+        **view_context(result),
+    )
+
+
+def _download(body: str, mimetype: str, query: CompareQuery, extension: str) -> Response:
+    response = Response(body, mimetype=mimetype)
+    filename = f"compare-{query.a}-{query.b}.{extension}"
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def pairs_csv(comparison: Comparison) -> str:
+    """Return the pairs of a comparison as CSV: one row per pair, with both passages' text."""
+    a_text, b_text = comparison.a.document.text, comparison.b.document.text
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for index, pair in enumerate(comparison.pairs):
+        writer.writerow([
+            index, pair.kind.value, f"{pair.score:.4f}", int(pair.moved),
+            pair.a.start, pair.a.end, pair.b.start, pair.b.end,
+            pair.a.slice(a_text), pair.b.slice(b_text),
+        ])
+    return out.getvalue()
+
+
+def standalone_css() -> str:
+    """Return the page's stylesheet for inlining into an exported HTML file."""
+    css = Path(current_app.root_path, "static", "style.css").read_text(encoding="utf-8")
+    if "</" in css:
+        raise ValueError("the stylesheet cannot be inlined: it contains '</'")
+    return css
+
+
+@blueprint.get("/compare/export.<fmt>")
+def export(fmt: str) -> Response:
+    """Download the comparison as the engine's JSON, a self-contained HTML file, or CSV of pairs."""
+    if fmt not in EXPORT_FORMATS:
+        abort(404, description=f"unknown export format {fmt!r}; use {', '.join(EXPORT_FORMATS)}")
+    query = query_or_400()
+    result = compute(query)
+    if fmt == "json":
+        body = json.dumps(comparison_to_json(result.comparison), ensure_ascii=False, indent=2)
+        return _download(body, "application/json", query, "json")
+    if fmt == "csv":
+        return _download(pairs_csv(result.comparison), "text/csv", query, "csv")
+    css = standalone_css()
+    digest = base64.b64encode(hashlib.sha256(css.encode("utf-8")).digest()).decode("ascii")
+    policy = f"default-src 'none'; style-src 'sha256-{digest}'; base-uri 'none'; form-action 'none'"
+    # The stylesheet is the app's own file (checked above), never document text.
+    body = render_template("export.html", css=Markup(css), policy=policy, **view_context(result))
+    response = _download(body, "text/html", query, "html")
+    response.headers["Content-Security-Policy"] = policy + "; frame-ancestors 'none'"
+    return response

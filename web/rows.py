@@ -1,0 +1,291 @@
+"""Lay a comparison out as rows of two cells, the way the compare page shows it.
+
+Each column reads as its own document, in its own order, with every character
+shown exactly once: a pair on the shared order sits in one row with both
+passages; a moved pair shows at its place in A (against a marker pointing at B)
+and again at its place in B (against a marker pointing back); text that only
+one side has sits against an empty cell.  Between two pairs on the shared order
+the rows of A's own passages come first, then those of B.
+
+This module only arranges; it knows nothing of HTML.  Inside a passage the text
+is cut into pieces marked ``same``, ``del`` (only in A) or ``ins`` (only in B);
+the template macro in ``_diff.html`` is the only place that turns marks into markup.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from compare import Comparison, OpTag, Pair, PairKind, Segmentation, SegmentRole, Span
+
+Side = Literal["a", "b"]
+Mark = Literal["same", "del", "ins"]
+
+
+@dataclass(frozen=True, slots=True)
+class Piece:
+    """A run of a passage's text and how it differs from the other side."""
+
+    mark: Mark
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    """One side of a row: a passage, or a marker for a moved passage shown elsewhere.
+
+    ``anchor`` is the element id of this passage, ``link`` the anchor of its
+    counterpart when that sits in another row (moved passages).
+    """
+
+    side: Side
+    pieces: tuple[Piece, ...]
+    anchor: str
+    link: str | None = None
+    pair: int | None = None  # index of the pair in ``Comparison.pairs``
+    dim: bool = False  # page noise (boilerplate)
+    placeholder: bool = False  # marks where a moved passage's counterpart sits
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One row of the view: the two cells side by side, or a note of hidden rows."""
+
+    kind: str  # verbatim, variant, partial, a-only, b-only, boilerplate, moved, hidden
+    a: Cell | None
+    b: Cell | None
+    moved: bool = False
+    score: float | None = None
+    hidden: int = 0  # for kind "hidden": how many identical rows it stands for
+    paragraph_start: bool = False  # the row opens a new paragraph on some side
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """The figures of the summary bar."""
+
+    shared_a: float
+    shared_b: float
+    verbatim: int
+    variant: int
+    partial: int
+    moved: int
+    a_only: int
+    b_only: int
+
+
+def summarize(comparison: Comparison) -> Summary:
+    """Return the counts and shared percentages of a comparison."""
+    kinds = [pair.kind for pair in comparison.pairs]
+    return Summary(
+        shared_a=comparison.shared_share("a"),
+        shared_b=comparison.shared_share("b"),
+        verbatim=kinds.count(PairKind.VERBATIM),
+        variant=kinds.count(PairKind.VARIANT),
+        partial=kinds.count(PairKind.PARTIAL),
+        moved=sum(pair.moved for pair in comparison.pairs),
+        a_only=len(comparison.a_only),
+        b_only=len(comparison.b_only),
+    )
+
+
+def pieces_of(pair: Pair, side: Side, text: str) -> tuple[Piece, ...]:
+    """Cut one side of a pair into marked pieces following its word diff.
+
+    Text of the passage that no operation covers is shown unmarked, so nothing
+    is lost even if the diff covers less than the passage.
+
+    >>> from compare import DiffOp
+    >>> pair = Pair(Span(0, 9), Span(0, 10), PairKind.VARIANT, 0.8, False,
+    ...             (DiffOp(OpTag.EQUAL, Span(0, 4), Span(0, 4)),
+    ...              DiffOp(OpTag.REPLACE, Span(4, 9), Span(4, 10))), (0,), (0,))
+    >>> [(p.mark, p.text) for p in pieces_of(pair, "a", "The quick")]
+    [('same', 'The '), ('del', 'quick')]
+    >>> [(p.mark, p.text) for p in pieces_of(pair, "b", "The quick!")]
+    [('same', 'The '), ('ins', 'quick!')]
+    """
+    passage = pair.a if side == "a" else pair.b
+    changed: Mark = "del" if side == "a" else "ins"
+    pieces: list[Piece] = []
+    cursor = passage.start
+    spans = sorted(
+        ((op.a if side == "a" else op.b), op.tag) for op in pair.ops if len(op.a if side == "a" else op.b)
+    )
+    for span, tag in spans:
+        start, end = max(span.start, cursor), min(span.end, passage.end)
+        if start >= end:
+            continue
+        if start > cursor:
+            pieces.append(Piece("same", text[cursor:start]))
+        pieces.append(Piece("same" if tag is OpTag.EQUAL else changed, text[start:end]))
+        cursor = end
+    if cursor < passage.end:
+        pieces.append(Piece("same", text[cursor : passage.end]))
+    return _merged(pieces)
+
+
+def _merged(pieces: Iterable[Piece]) -> tuple[Piece, ...]:
+    merged: list[Piece] = []
+    for piece in pieces:
+        if not piece.text:
+            continue
+        if merged and merged[-1].mark == piece.mark:
+            merged[-1] = Piece(piece.mark, merged[-1].text + piece.text)
+        else:
+            merged.append(piece)
+    return tuple(merged)
+
+
+@dataclass(frozen=True, slots=True)
+class _Item:
+    """A passage of one side that is not on the shared order: one-sided or a moved pair's end."""
+
+    span: Span
+    paragraph: int
+    role: SegmentRole = SegmentRole.TEXT
+    pair: int | None = None
+
+
+def _subtract(span: Span, covered: Sequence[Span]) -> list[Span]:
+    """Return the parts of ``span`` outside the sorted spans ``covered``."""
+    parts, cursor = [], span.start
+    for other in covered:
+        if other.end <= cursor or other.start >= span.end:
+            continue
+        if other.start > cursor:
+            parts.append(Span(cursor, other.start))
+        cursor = max(cursor, other.end)
+    if cursor < span.end:
+        parts.append(Span(cursor, span.end))
+    return parts
+
+
+def _trimmed(span: Span, text: str) -> Span | None:
+    """Return the span without surrounding whitespace, or None if it is all whitespace."""
+    part = span.slice(text)
+    stripped = part.strip()
+    if not stripped:
+        return None
+    start = span.start + (len(part) - len(part.lstrip()))
+    return Span(start, start + len(stripped))
+
+
+def _paragraph_at(segmentation: Segmentation, offset: int) -> int:
+    for index, paragraph in enumerate(segmentation.paragraphs):
+        if paragraph.start <= offset < paragraph.end:
+            return index
+    return -1
+
+
+def _unpaired(segmentation: Segmentation, pair_spans: Sequence[Span]) -> list[_Item]:
+    """Return the text of one side that no pair covers, by segment, plus any text between segments."""
+    text = segmentation.document.text
+    covered = sorted(pair_spans)
+    items = []
+    for segment in segmentation.segments:
+        for part in _subtract(segment.span, covered):
+            trimmed = _trimmed(part, text)
+            if trimmed is not None:
+                items.append(_Item(trimmed, segment.paragraph, segment.role))
+    # Text outside every segment and pair (should the segmenter skip any) is still shown.
+    units = sorted([*covered, *(segment.span for segment in segmentation.segments)])
+    for part in _subtract(Span(0, len(text)), units):
+        trimmed = _trimmed(part, text)
+        if trimmed is not None:
+            items.append(_Item(trimmed, _paragraph_at(segmentation, trimmed.start)))
+    return items
+
+
+def _pair_paragraph(segmentation: Segmentation, indices: Sequence[int], span: Span) -> int:
+    by_index = {segment.index: segment for segment in segmentation.segments}
+    for index in indices:
+        if index in by_index:
+            return by_index[index].paragraph
+    return _paragraph_at(segmentation, span.start)
+
+
+def layout(comparison: Comparison, *, hide_identical: bool = False) -> list[Row]:
+    """Return the rows of the compare view, in reading order of both columns."""
+    text = {"a": comparison.a.document.text, "b": comparison.b.document.text}
+    pairs = comparison.pairs
+    backbone = sorted((i for i, p in enumerate(pairs) if not p.moved), key=lambda i: (pairs[i].a, pairs[i].b))
+
+    side_items: dict[Side, list[_Item]] = {}
+    sides: tuple[tuple[Side, Segmentation], ...] = (("a", comparison.a), ("b", comparison.b))
+    for side, segmentation in sides:
+        spans = [p.a if side == "a" else p.b for p in pairs]
+        items = _unpaired(segmentation, spans)
+        for i, p in enumerate(pairs):
+            if p.moved:
+                span = p.a if side == "a" else p.b
+                indices = p.a_segments if side == "a" else p.b_segments
+                items.append(_Item(span, _pair_paragraph(segmentation, indices, span), pair=i))
+        items.sort(key=lambda item: (item.span.start, item.span.end))
+        side_items[side] = items
+
+    def one_sided(side: Side, item: _Item) -> Row:
+        if item.pair is not None:
+            pair = pairs[item.pair]
+            other: Side = "b" if side == "a" else "a"
+            cell = Cell(side, pieces_of(pair, side, text[side]), f"p{item.pair}-{side}",
+                        link=f"p{item.pair}-{other}", pair=item.pair)
+            marker = Cell(other, (), f"p{item.pair}-{other}-marker", link=f"p{item.pair}-{other}",
+                          pair=item.pair, placeholder=True)
+            a, b = (cell, marker) if side == "a" else (marker, cell)
+            return Row("moved", a, b, moved=True, score=pair.score)
+        dim = item.role is SegmentRole.BOILERPLATE
+        cell = Cell(side, (Piece("same", item.span.slice(text[side])),),
+                    f"{side}{item.span.start}", dim=dim)
+        kind = "boilerplate" if dim else f"{side}-only"
+        return Row(kind, cell, None) if side == "a" else Row(kind, None, cell)
+
+    rows: list[tuple[Row, int, int]] = []  # with the paragraphs of A and B the row belongs to
+
+    def flush(side: Side, before: int | None) -> None:
+        items = side_items[side]
+        while items and (before is None or items[0].span.start < before):
+            item = items.pop(0)
+            paragraph = item.paragraph
+            rows.append((one_sided(side, item), paragraph if side == "a" else -2,
+                         paragraph if side == "b" else -2))
+
+    for i in backbone:
+        pair = pairs[i]
+        flush("a", pair.a.start)
+        flush("b", pair.b.start)
+        row = Row(
+            pair.kind.value,
+            Cell("a", pieces_of(pair, "a", text["a"]), f"p{i}-a", pair=i),
+            Cell("b", pieces_of(pair, "b", text["b"]), f"p{i}-b", pair=i),
+            score=pair.score,
+        )
+        rows.append((row, _pair_paragraph(comparison.a, pair.a_segments, pair.a),
+                     _pair_paragraph(comparison.b, pair.b_segments, pair.b)))
+    flush("a", None)
+    flush("b", None)
+    return _finish(rows, hide_identical)
+
+
+def _finish(rows: Sequence[tuple[Row, int, int]], hide_identical: bool) -> list[Row]:
+    """Mark paragraph starts and fold identical rows into notes when asked."""
+    result: list[Row] = []
+    last = {"a": -1, "b": -1}
+    hidden = 0
+    for row, paragraph_a, paragraph_b in rows:
+        starts = False
+        for side, paragraph in (("a", paragraph_a), ("b", paragraph_b)):
+            if paragraph != -2:
+                starts = starts or (paragraph != last[side] and bool(result or hidden))
+                last[side] = paragraph
+        if hide_identical and row.kind == PairKind.VERBATIM.value and not row.moved:
+            hidden += 1
+            continue
+        if hidden:
+            result.append(Row("hidden", None, None, hidden=hidden))
+            hidden = 0
+        result.append(Row(row.kind, row.a, row.b, row.moved, row.score, 0, starts))
+    if hidden:
+        result.append(Row("hidden", None, None, hidden=hidden))
+    return result
