@@ -22,15 +22,19 @@ from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
+from rapidfuzz import fuzz
+
 from compare.candidates import find_candidates, heaviest_chain, text_segments
+from compare.copies import Copy, find_copies
 from compare.model import Comparison, Document, Options, Pair, PairKind, Segmentation, Span
-from compare.normalize import tokenize
+from compare.normalize import fold, tokenize
 from compare.scoring import Scorer, character_ratio, fit_scorer
 from compare.segment import segment
 from compare.worddiff import diff_words
 
 MERGE_GAIN = 0.03  # a merge must raise the score by this much
 RUN_RATIO = 0.85  # adjacent pairs this close in characters form one copied passage
+SNUG_SHARE = 0.5  # a copy making up this much of an aligned pair on both sides is left to that pair
 MIN_EDGE_TOKENS = 3  # words a copied passage must share to extend into a neighbour
 MAX_GAP_SEGMENTS = 60
 LENGTH_WEIGHT = 0.5  # in parallel texts, how much similar lengths count when aligning gaps  # larger gaps between backbone pairs are not aligned exhaustively
@@ -44,6 +48,7 @@ class Link:
     b: tuple[int, ...]
     score: float
     moved: bool = False
+    spans: tuple[Span, Span] | None = None  # exact spans when they are not the segments' (copies)
 
 
 @dataclass(slots=True)
@@ -111,6 +116,8 @@ def align_segments(
         links = _add_off_order(links, candidates, options)
         links = _merge_neighbours(links, scorer, order_a, order_b, options)
     links = _join_copied_runs(links, scorer, order_a, order_b)
+    if not parallel and not budget.over():
+        links = _apply_copies(links, a, b)
     return sorted(links, key=lambda link: (link.a, link.b)), parallel
 
 
@@ -272,6 +279,40 @@ def _join_copied_runs(links: list[Link], scorer: Scorer, order_a: list[int], ord
     return joined
 
 
+def _apply_copies(links: list[Link], a: Segmentation, b: Segmentation) -> list[Link]:
+    """Replace the links inside each copied passage by one link with the copy's exact spans."""
+    text_a, text_b = a.document.text, b.document.text
+    copies = find_copies(tokenize(text_a), tokenize(text_b))
+    if not copies:
+        return links
+    text_a_ids, text_b_ids = text_segments(a), text_segments(b)
+    for copy in copies:
+        segs_a = tuple(i for i in text_a_ids if a.segments[i].span.overlaps(copy.a))
+        segs_b = tuple(j for j in text_b_ids if b.segments[j].span.overlaps(copy.b))
+        if not segs_a or not segs_b:
+            continue
+        if any(_snugly_inside(copy, link, a, b) for link in links):
+            continue  # the copy is most of one aligned pair, whose word diff shows it already
+        # Links touching the copied text on either side are explained by the copy.
+        inside = [link for link in links if set(link.a) & set(segs_a) or set(link.b) & set(segs_b)]
+        ratio = fuzz.ratio(fold(copy.a.slice(text_a)), fold(copy.b.slice(text_b))) / 100.0
+        moved = bool(inside) and all(link.moved for link in inside)
+        links = [link for link in links if link not in inside]
+        span_a = Span(copy.a.start, _end_with_punctuation(text_a, copy.a.end, a.segments[segs_a[-1]].span.end))
+        span_b = Span(copy.b.start, _end_with_punctuation(text_b, copy.b.end, b.segments[segs_b[-1]].span.end))
+        links.append(Link(segs_a, segs_b, ratio, moved, (span_a, span_b)))
+    return links
+
+
+def _snugly_inside(copy: Copy, link: Link, a: Segmentation, b: Segmentation) -> bool:
+    """Tell whether a copy lies within a link's segments and makes up most of them on both sides."""
+    span_a = a.segments[link.a[0]].span.cover(a.segments[link.a[-1]].span)
+    span_b = b.segments[link.b[0]].span.cover(b.segments[link.b[-1]].span)
+    inside = span_a.start <= copy.a.start and copy.a.end <= span_a.end and \
+        span_b.start <= copy.b.start and copy.b.end <= span_b.end
+    return inside and len(copy.a) >= SNUG_SHARE * len(span_a) and len(copy.b) >= SNUG_SHARE * len(span_b)
+
+
 def _near_verbatim(link: Link, scorer: Scorer) -> bool:
     return character_ratio(scorer.passage(0, link.a), scorer.passage(1, link.b)) >= RUN_RATIO
 
@@ -279,12 +320,16 @@ def _near_verbatim(link: Link, scorer: Scorer) -> bool:
 def _to_pair(link: Link, a: Segmentation, b: Segmentation, scorer: Scorer, options: Options,
              budget: _Budget) -> Pair:
     """Turn a link into a pair: spans, kind, and the word diff."""
-    span_a = a.segments[link.a[0]].span.cover(a.segments[link.a[-1]].span)
-    span_b = b.segments[link.b[0]].span.cover(b.segments[link.b[-1]].span)
     fa, fb = scorer.passage(0, link.a), scorer.passage(1, link.b)
-    ratio = character_ratio(fa, fb)
-    if ratio >= RUN_RATIO and len(link.a) + len(link.b) > 2:
-        span_a, span_b = _fit_copied_bounds(a, b, span_a, span_b, link)
+    if link.spans is not None:
+        span_a, span_b = link.spans
+        ratio = link.score
+    else:
+        span_a = a.segments[link.a[0]].span.cover(a.segments[link.a[-1]].span)
+        span_b = b.segments[link.b[0]].span.cover(b.segments[link.b[-1]].span)
+        ratio = character_ratio(fa, fb)
+        if ratio >= RUN_RATIO and len(link.a) + len(link.b) > 2:
+            span_a, span_b = _fit_copied_bounds(a, b, span_a, span_b, link)
     if ratio >= options.verbatim_ratio:
         kind = PairKind.VERBATIM
     elif scorer.score_parts(fa, fb)[1] >= options.variant_score:

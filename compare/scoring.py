@@ -10,7 +10,8 @@ views are combined:
 - variant: weighted Dice of the words and of the phrases of both passages;
 - partial: the same overlaps measured against the smaller passage (one
   passage holds a clause of the other), discounted so that a whole-passage
-  match beats a contained one, and only counted when enough words are shared.
+  match beats a contained one, and in proportion to the smaller passage's
+  length (a short stock phrase is contained everywhere).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from compare.normalize import FUNCTION_WORDS, fold, tokenize
 PARTIAL_DISCOUNT = 0.8  # a contained clause scores below a whole-passage match
 MIN_PARTIAL_SHARED = 4  # shared content words needed before containment counts
 PHRASE_WEIGHT = 0.5  # share of the score carried by shared phrases (vs words)
+FULL_PARTIAL_WORDS = 12  # content words a contained passage needs for full containment credit
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +94,11 @@ class Scorer:
         word_contained = shared / min(weight_a, weight_b)
         smaller_phrases = min(phrase_a, phrase_b)
         phrase_contained = phrase_shared / smaller_phrases if smaller_phrases else word_contained
-        partial = PARTIAL_DISCOUNT * ((1 - PHRASE_WEIGHT) * word_contained + PHRASE_WEIGHT * phrase_contained)
+        # A short passage (a heading, a stock phrase) is contained in many
+        # sentences by chance: containment counts in proportion to its length.
+        evidence = min(1.0, min(a.words.total(), b.words.total()) / FULL_PARTIAL_WORDS)
+        partial = PARTIAL_DISCOUNT * evidence * (
+            (1 - PHRASE_WEIGHT) * word_contained + PHRASE_WEIGHT * phrase_contained)
         return max(variant, partial), variant
 
     def _phrase_weight(self, phrase: tuple[str, str]) -> float:
