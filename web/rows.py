@@ -36,17 +36,19 @@ class Piece:
 class Cell:
     """One side of a row: a passage, or a marker for a moved passage shown elsewhere.
 
-    ``anchor`` is the element id of this passage, ``link`` the anchor of its
-    counterpart when that sits in another row (moved passages).
+    ``anchor`` is the element id of this passage; ``links`` are the anchors of
+    its counterparts that sit in other rows (moved passages); ``pairs`` are the
+    indices in ``Comparison.pairs`` of every pair the passage belongs to.
     """
 
     side: Side
     pieces: tuple[Piece, ...]
     anchor: str
-    link: str | None = None
-    pair: int | None = None  # index of the pair in ``Comparison.pairs``
+    links: tuple[str, ...] = ()
+    pairs: tuple[int, ...] = ()
+    moved: bool = False  # the passage is a moved pair's end, shown at its own place
     dim: bool = False  # page noise (boilerplate)
-    placeholder: bool = False  # marks where a moved passage's counterpart sits
+    placeholder: bool = False  # marks where a moved passage's counterpart sits: ``links[0]``
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +107,8 @@ def pieces_of(pair: Pair, side: Side, text: str) -> tuple[Piece, ...]:
     [('same', 'The '), ('del', 'quick')]
     >>> [(p.mark, p.text) for p in pieces_of(pair, "b", "The quick!")]
     [('same', 'The '), ('ins', 'quick!')]
+
+    Whitespace around a change stays unmarked, so marks hug the words.
     """
     passage = pair.a if side == "a" else pair.b
     changed: Mark = "del" if side == "a" else "ins"
@@ -126,9 +130,24 @@ def pieces_of(pair: Pair, side: Side, text: str) -> tuple[Piece, ...]:
     return _merged(pieces)
 
 
+def _unmark_edges(piece: Piece) -> list[Piece]:
+    """Move a changed piece's surrounding whitespace out of it, so marks hug the words."""
+    if piece.mark == "same":
+        return [piece]
+    core = piece.text.strip()
+    if not core:
+        return [Piece("same", piece.text)] if piece.text.isspace() else [piece]
+    start = piece.text.index(core)
+    return [
+        Piece("same", piece.text[:start]),
+        Piece(piece.mark, core),
+        Piece("same", piece.text[start + len(core) :]),
+    ]
+
+
 def _merged(pieces: Iterable[Piece]) -> tuple[Piece, ...]:
     merged: list[Piece] = []
-    for piece in pieces:
+    for piece in (part for whole in pieces for part in _unmark_edges(whole)):
         if not piece.text:
             continue
         if merged and merged[-1].mark == piece.mark:
@@ -206,38 +225,78 @@ def _pair_paragraph(segmentation: Segmentation, indices: Sequence[int], span: Sp
     return _paragraph_at(segmentation, span.start)
 
 
+def _host(span: Span, shown: Sequence[tuple[Span, str]], text: str) -> str | None:
+    """Return the anchor of the shown passage that already holds ``span``'s text, if one does.
+
+    A moved pair may reuse a passage that another pair shows (one sentence of A
+    copied to several places of B): its text is then not shown a second time.
+    """
+    rest = _subtract(span, sorted(other for other, _ in shown))
+    if any(_trimmed(part, text) is not None for part in rest):
+        return None
+    overlaps = [(min(span.end, other.end) - max(span.start, other.start), anchor) for other, anchor in shown]
+    best = max(overlaps, default=(0, ""))
+    return best[1] if best[0] > 0 else None
+
+
 def layout(comparison: Comparison, *, hide_identical: bool = False) -> list[Row]:
     """Return the rows of the compare view, in reading order of both columns."""
     text = {"a": comparison.a.document.text, "b": comparison.b.document.text}
     pairs = comparison.pairs
     backbone = sorted((i for i, p in enumerate(pairs) if not p.moved), key=lambda i: (pairs[i].a, pairs[i].b))
+    moved = [i for i, p in enumerate(pairs) if p.moved]
+    sides: tuple[tuple[Side, Segmentation], ...] = (("a", comparison.a), ("b", comparison.b))
+
+    def span_of(i: int, side: Side) -> Span:
+        return pairs[i].a if side == "a" else pairs[i].b
+
+    # Where each pair's passage is shown on each side, and what else each shown passage stands for.
+    anchor_of: dict[tuple[Side, int], str] = {}
+    hosted: dict[str, list[int]] = {}
+    shown_moved: dict[Side, list[int]] = {"a": [], "b": []}
+    for side, _ in sides:
+        shown = [(span_of(i, side), f"p{i}-{side}") for i in backbone]
+        anchor_of.update({(side, i): f"p{i}-{side}" for i in backbone})
+        for i in sorted(moved, key=lambda i: span_of(i, side)):
+            host = _host(span_of(i, side), shown, text[side])
+            if host is None:
+                host = f"p{i}-{side}"
+                shown.append((span_of(i, side), host))
+                shown_moved[side].append(i)
+            else:
+                hosted.setdefault(host, []).append(i)
+            anchor_of[(side, i)] = host
+
+    def passage(i: int, side: Side) -> Cell:
+        other: Side = "b" if side == "a" else "a"
+        anchor = f"p{i}-{side}"
+        members = (i, *hosted.get(anchor, ()))
+        same_row = None if pairs[i].moved else anchor_of[(other, i)]  # the counterpart beside it
+        links = (anchor_of[(other, j)] for j in members)
+        return Cell(side, pieces_of(pairs[i], side, text[side]), anchor,
+                    links=tuple(dict.fromkeys(link for link in links if link != same_row)), pairs=members,
+                    moved=pairs[i].moved)
 
     side_items: dict[Side, list[_Item]] = {}
-    sides: tuple[tuple[Side, Segmentation], ...] = (("a", comparison.a), ("b", comparison.b))
     for side, segmentation in sides:
-        spans = [p.a if side == "a" else p.b for p in pairs]
-        items = _unpaired(segmentation, spans)
-        for i, p in enumerate(pairs):
-            if p.moved:
-                span = p.a if side == "a" else p.b
-                indices = p.a_segments if side == "a" else p.b_segments
-                items.append(_Item(span, _pair_paragraph(segmentation, indices, span), pair=i))
+        items = _unpaired(segmentation, [span_of(i, side) for i in range(len(pairs))])
+        for i in shown_moved[side]:
+            indices, span = (pairs[i].a_segments if side == "a" else pairs[i].b_segments), span_of(i, side)
+            items.append(_Item(span, _pair_paragraph(segmentation, indices, span), pair=i))
         items.sort(key=lambda item: (item.span.start, item.span.end))
         side_items[side] = items
 
     def one_sided(side: Side, item: _Item) -> Row:
         if item.pair is not None:
-            pair = pairs[item.pair]
+            i = item.pair
             other: Side = "b" if side == "a" else "a"
-            cell = Cell(side, pieces_of(pair, side, text[side]), f"p{item.pair}-{side}",
-                        link=f"p{item.pair}-{other}", pair=item.pair)
-            marker = Cell(other, (), f"p{item.pair}-{other}-marker", link=f"p{item.pair}-{other}",
-                          pair=item.pair, placeholder=True)
+            cell = passage(i, side)
+            target = anchor_of[(other, i)]
+            marker = Cell(other, (), f"p{i}-{side}-marker", links=(target,), pairs=(i,), placeholder=True)
             a, b = (cell, marker) if side == "a" else (marker, cell)
-            return Row("moved", a, b, moved=True, score=pair.score)
+            return Row("moved", a, b, moved=True, score=pairs[i].score)
         dim = item.role is SegmentRole.BOILERPLATE
-        cell = Cell(side, (Piece("same", item.span.slice(text[side])),),
-                    f"{side}{item.span.start}", dim=dim)
+        cell = Cell(side, (Piece("same", item.span.slice(text[side])),), f"{side}{item.span.start}", dim=dim)
         kind = "boilerplate" if dim else f"{side}-only"
         return Row(kind, cell, None) if side == "a" else Row(kind, None, cell)
 
@@ -255,12 +314,7 @@ def layout(comparison: Comparison, *, hide_identical: bool = False) -> list[Row]
         pair = pairs[i]
         flush("a", pair.a.start)
         flush("b", pair.b.start)
-        row = Row(
-            pair.kind.value,
-            Cell("a", pieces_of(pair, "a", text["a"]), f"p{i}-a", pair=i),
-            Cell("b", pieces_of(pair, "b", text["b"]), f"p{i}-b", pair=i),
-            score=pair.score,
-        )
+        row = Row(pair.kind.value, passage(i, "a"), passage(i, "b"), score=pair.score)
         rows.append((row, _pair_paragraph(comparison.a, pair.a_segments, pair.a),
                      _pair_paragraph(comparison.b, pair.b_segments, pair.b)))
     flush("a", None)

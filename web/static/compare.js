@@ -1,36 +1,40 @@
 /* compare: the little behaviour the compare page needs, with no inline script
    (the Content-Security-Policy allows only the app's own files).
-   - Hovering or focusing a passage lights up its counterpart: every element with
-     the same data-pair gets the class "linked".
+   - Hovering or focusing a passage lights up its counterparts: data-pairs lists
+     the pairs a passage belongs to, and every element sharing one gets "linked".
    - The threshold slider shows its value while it moves.
    Listeners sit on the document, so they keep working after htmx swaps content. */
 (function () {
   "use strict";
 
-  var current = null;
+  var current = null;  // the data-pairs value now lit up
+  var lit = [];
 
-  function pairOf(target) {
-    var cell = target && target.closest ? target.closest("[data-pair]") : null;
-    return cell ? cell.getAttribute("data-pair") : null;
+  function pairsOf(target) {
+    var cell = target && target.closest ? target.closest("[data-pairs]") : null;
+    return cell ? cell.getAttribute("data-pairs") : null;
   }
 
-  function mark(pair, on) {
-    var cells = document.querySelectorAll('[data-pair="' + pair + '"]');
-    for (var i = 0; i < cells.length; i++) {
-      cells[i].classList.toggle("linked", on);
+  function link(pairs) {
+    if (pairs === current) { return; }
+    for (var i = 0; i < lit.length; i++) { lit[i].classList.remove("linked"); }
+    lit = [];
+    current = pairs;
+    if (pairs === null) { return; }
+    var ids = pairs.split(" ");
+    for (var j = 0; j < ids.length; j++) {
+      if (!/^[0-9]+$/.test(ids[j])) { continue; }
+      var cells = document.querySelectorAll('[data-pairs~="' + ids[j] + '"]');
+      for (var k = 0; k < cells.length; k++) {
+        cells[k].classList.add("linked");
+        lit.push(cells[k]);
+      }
     }
   }
 
-  function link(pair) {
-    if (pair === current) { return; }
-    if (current !== null) { mark(current, false); }
-    current = pair;
-    if (pair !== null) { mark(pair, true); }
-  }
-
-  document.addEventListener("mouseover", function (event) { link(pairOf(event.target)); });
-  document.addEventListener("focusin", function (event) { link(pairOf(event.target)); });
-  document.addEventListener("htmx:afterSwap", function () { current = null; });
+  document.addEventListener("mouseover", function (event) { link(pairsOf(event.target)); });
+  document.addEventListener("focusin", function (event) { link(pairsOf(event.target)); });
+  document.addEventListener("htmx:afterSwap", function () { current = null; lit = []; });
 
   document.addEventListener("input", function (event) {
     var input = event.target;
