@@ -17,9 +17,10 @@ The steps, each a small function over plain values:
 
 from __future__ import annotations
 
+import re
 import time
 from bisect import bisect_left
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
 from rapidfuzz import fuzz
@@ -28,15 +29,17 @@ from compare.candidates import find_candidates, heaviest_chain, text_segments
 from compare.copies import Copy, find_copies
 from compare.model import Comparison, Document, Options, Pair, PairKind, Segmentation, Span
 from compare.normalize import fold, tokenize
-from compare.scoring import Scorer, character_ratio, fit_scorer
+from compare.scoring import Features, Scorer, character_ratio, combine, fit_scorer, passage_features
 from compare.segment import segment
 from compare.worddiff import diff_words
 
 MERGE_GAIN = 0.03  # a merge must raise the score by this much
 RUN_RATIO = 0.85  # adjacent pairs this close in characters form one copied passage
 SNUG_SHARE = 0.5  # a copy making up this much of an aligned pair on both sides is left to that pair
-MIN_EDGE_TOKENS = 3  # words a copied passage must share to extend into a neighbour
+MIN_EDGE_TOKENS = 3
+_CLAUSE_BREAK = re.compile(r"[.;:!?][\"')\]’”]*(?=\s)")  # words a copied passage must share to extend into a neighbour
 MAX_GAP_SEGMENTS = 60
+ORDER_STEPS = ((1, 1), (1, 2), (2, 1), (1, 3), (3, 1))
 LENGTH_WEIGHT = 0.5  # in parallel texts, how much similar lengths count when aligning gaps  # larger gaps between backbone pairs are not aligned exhaustively
 
 
@@ -118,6 +121,8 @@ def align_segments(
     links = _join_copied_runs(links, scorer, order_a, order_b)
     if not parallel and not budget.over():
         links = _apply_copies(links, a, b)
+    if parallel and not budget.over():
+        links = [sub for link in links for sub in _split_into_clauses(link, a, b, scorer, options)]
     return sorted(links, key=lambda link: (link.a, link.b)), parallel
 
 
@@ -132,7 +137,11 @@ def _backbone(candidates: dict[tuple[int, int], float], bar: float, scorer: Scor
 def _merge_neighbours(
     links: list[Link], scorer: Scorer, order_a: list[int], order_b: list[int], options: Options
 ) -> list[Link]:
-    """Grow each link by free neighbouring segments while that raises its score."""
+    """Grow each link by free neighbouring segments while that raises its whole-passage score.
+
+    The whole-passage (variant) view decides, not containment: a merge is
+    right when the neighbour renders the rest of the counterpart.
+    """
     used_a = {i for link in links for i in link.a}
     used_b = {j for link in links for j in link.b}
     pos_a = {i: k for k, i in enumerate(order_a)}
@@ -147,12 +156,13 @@ def _merge_neighbours(
                 if len(segs) >= options.max_merge:
                     continue
                 order, pos, used = (order_a, pos_a, used_a) if side == "a" else (order_b, pos_b, used_b)
+                current = scorer.score_parts(scorer.passage(0, link.a), scorer.passage(1, link.b))[1]
                 for neighbour in _free_neighbours(segs, order, pos, used):
                     merged = tuple(sorted((*segs, neighbour)))
                     trial = replace(link, a=merged) if side == "a" else replace(link, b=merged)
-                    score = scorer.score(scorer.passage(0, trial.a), scorer.passage(1, trial.b))
-                    if score >= link.score + MERGE_GAIN:
-                        link = replace(trial, score=score)
+                    score, whole = scorer.score_parts(scorer.passage(0, trial.a), scorer.passage(1, trial.b))
+                    if whole >= current + MERGE_GAIN:
+                        link = replace(trial, score=max(score, link.score))
                         used.add(neighbour)
                         improved = True
                         break
@@ -202,38 +212,51 @@ def _fill_gaps(
 
 
 def _align_gap(gap_a: list[int], gap_b: list[int], scorer: Scorer, options: Options) -> list[Link]:
-    """Align two short runs of segments in order: 1:1, 1:2 and 2:1 steps, or skips (dynamic programming).
+    """Align the segments of two gaps in order (see ``align_in_order``)."""
+    steps = align_in_order(
+        lambda x0, x1, y0, y1: (scorer.passage(0, gap_a[x0:x1]), scorer.passage(1, gap_b[y0:y1])),
+        len(gap_a), len(gap_b), scorer, options.gap_min_score)
+    return [Link(tuple(gap_a[x0:x1]), tuple(gap_b[y0:y1]), score) for x0, x1, y0, y1, score in steps]
 
-    Between two anchors of a parallel text, free renderings share few words,
-    so similar lengths count as evidence too (as in Gale and Church's aligner).
+
+def align_in_order(
+    passages: Callable[[int, int, int, int], tuple[Features, Features]],
+    n: int, m: int, scorer: Scorer, bar: float,
+) -> list[tuple[int, int, int, int, float]]:
+    """Align two runs of n and m units in order: 1:1, 1:2, 2:1, 1:3, 3:1 steps, or skips.
+
+    ``passages(x0, x1, y0, y1)`` gives the features of units ``[x0, x1)`` of A
+    and ``[y0, y1)`` of B.  Returns the aligned steps as ``(x0, x1, y0, y1,
+    score)``.  Between two anchors of a parallel text free renderings share
+    few words, so similar lengths count as evidence too (as in Gale and
+    Church's aligner); a step is taken only when its gain over ``bar`` is
+    positive.  Dynamic programming, O(n m).
     """
-    n, m = len(gap_a), len(gap_b)
-    steps = [(1, 1), (1, 2), (2, 1)]
     best = [[0.0] * (m + 1) for _ in range(n + 1)]
     back: list[list[tuple[int, int, float] | None]] = [[None] * (m + 1) for _ in range(n + 1)]
-    # Invariant: best[x][y] is the greatest total gain aligning gap_a[:x] with gap_b[:y].
+    # Invariant: best[x][y] is the greatest total gain aligning units [0, x) of A with [0, y) of B.
     for x in range(n + 1):
         for y in range(m + 1):
             if x and best[x - 1][y] >= best[x][y]:
                 best[x][y], back[x][y] = best[x - 1][y], (1, 0, 0.0)
             if y and (best[x][y - 1] > best[x][y] or back[x][y] is None):
                 best[x][y], back[x][y] = best[x][y - 1], (0, 1, 0.0)
-            for dx, dy in steps:
+            for dx, dy in ORDER_STEPS:
                 if x >= dx and y >= dy:
-                    fa, fb = scorer.passage(0, gap_a[x - dx : x]), scorer.passage(1, gap_b[y - dy : y])
+                    fa, fb = passages(x - dx, x, y - dy, y)
                     score = scorer.score(fa, fb)
                     fit = min(fa.length, fb.length) / max(fa.length, fb.length, 1)
-                    gain = (1 - LENGTH_WEIGHT) * score + LENGTH_WEIGHT * fit - options.gap_min_score
+                    gain = (1 - LENGTH_WEIGHT) * score + LENGTH_WEIGHT * fit - bar
                     if gain > 0 and best[x - dx][y - dy] + gain > best[x][y]:
                         best[x][y], back[x][y] = best[x - dx][y - dy] + gain, (dx, dy, score)
-    out: list[Link] = []
+    out: list[tuple[int, int, int, int, float]] = []
     x, y = n, m
     while x or y:
         step = back[x][y]
         assert step is not None
         dx, dy, score = step
         if dx and dy:
-            out.append(Link(tuple(gap_a[x - dx : x]), tuple(gap_b[y - dy : y]), score))
+            out.append((x - dx, x, y - dy, y, score))
         x, y = x - dx, y - dy
     return out[::-1]
 
@@ -311,6 +334,72 @@ def _snugly_inside(copy: Copy, link: Link, a: Segmentation, b: Segmentation) -> 
     inside = span_a.start <= copy.a.start and copy.a.end <= span_a.end and \
         span_b.start <= copy.b.start and copy.b.end <= span_b.end
     return inside and len(copy.a) >= SNUG_SHARE * len(span_a) and len(copy.b) >= SNUG_SHARE * len(span_b)
+
+
+def _link_spans(link: Link, a: Segmentation, b: Segmentation) -> tuple[Span, Span]:
+    """Return the spans of A and B a link covers."""
+    if link.spans is not None:
+        return link.spans
+    return (a.segments[link.a[0]].span.cover(a.segments[link.a[-1]].span),
+            b.segments[link.b[0]].span.cover(b.segments[link.b[-1]].span))
+
+
+def _clause_spans(text: str, span: Span) -> list[Span]:
+    """Cut a span at clause-ending punctuation into trimmed pieces that tile it."""
+    cuts = [span.start]
+    for match in _CLAUSE_BREAK.finditer(text, span.start, span.end):
+        if span.start < match.end() < span.end:
+            cuts.append(match.end())
+    cuts.append(span.end)
+    pieces = []
+    for lo, hi in zip(cuts, cuts[1:], strict=False):
+        while lo < hi and text[lo].isspace():
+            lo += 1
+        if lo < hi:
+            pieces.append(Span(lo, hi))
+    return pieces
+
+
+def _split_into_clauses(link: Link, a: Segmentation, b: Segmentation, scorer: Scorer,
+                        options: Options) -> list[Link]:
+    """Split a link of a parallel text into its corresponding clauses, when they line up.
+
+    A long sentence of one translation may render several short ones of the
+    other: aligning its clauses in order says which words render which.
+    The pieces tile the link; a clause left over joins the piece before it.
+    """
+    text_a, text_b = a.document.text, b.document.text
+    span_a, span_b = _link_spans(link, a, b)
+    clauses_a, clauses_b = _clause_spans(text_a, span_a), _clause_spans(text_b, span_b)
+    if len(clauses_a) < 2 and len(clauses_b) < 2:
+        return [link]
+    feats_a = [passage_features(text_a, c.start, c.end) for c in clauses_a]
+    feats_b = [passage_features(text_b, c.start, c.end) for c in clauses_b]
+    if character_ratio(combine(feats_a), combine(feats_b)) >= options.verbatim_ratio:
+        return [link]
+    steps = align_in_order(lambda x0, x1, y0, y1: (combine(feats_a[x0:x1]), combine(feats_b[y0:y1])),
+                           len(clauses_a), len(clauses_b), scorer, options.gap_min_score)
+    if len(steps) < 2:
+        return [link]
+    pieces = []
+    for k, (x0, _, y0, _, score) in enumerate(steps):
+        last = k == len(steps) - 1
+        start_a = span_a.start if k == 0 else clauses_a[x0].start
+        start_b = span_b.start if k == 0 else clauses_b[y0].start
+        end_a = span_a.end if last else _end_before(text_a, clauses_a[steps[k + 1][0]].start)
+        end_b = span_b.end if last else _end_before(text_b, clauses_b[steps[k + 1][2]].start)
+        piece_a, piece_b = Span(start_a, end_a), Span(start_b, end_b)
+        segs_a = tuple(i for i in link.a if a.segments[i].span.overlaps(piece_a)) or link.a
+        segs_b = tuple(j for j in link.b if b.segments[j].span.overlaps(piece_b)) or link.b
+        pieces.append(Link(segs_a, segs_b, max(score, 0.0), link.moved, (piece_a, piece_b)))
+    return pieces
+
+
+def _end_before(text: str, start: int) -> int:
+    """Return the end of the text before ``start``, without the whitespace in between."""
+    while start > 0 and text[start - 1].isspace():
+        start -= 1
+    return start
 
 
 def _near_verbatim(link: Link, scorer: Scorer) -> bool:

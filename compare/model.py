@@ -185,7 +185,7 @@ class Options:
     gap_min_score: float = 0.15
     verbatim_ratio: float = 0.97  # character similarity that counts as verbatim
     variant_score: float = 0.3  # below this, a pair is partial
-    max_merge: int = 3  # at most this many segments merge into one side of a pair
+    max_merge: int = 6  # at most this many segments merge into one side of a pair
     parallel_coverage: float = 0.5  # aligned share of both texts that makes a parallel pair
     candidates_per_segment: int = 8  # best candidates kept for each segment
     time_budget_s: float = 20.0  # past this, finish fast and mark the result degraded

@@ -57,16 +57,7 @@ class Scorer:
 
     def passage(self, document: int, segments: Sequence[int]) -> Features:
         """Return the features of consecutive segments of one document taken as one passage."""
-        parts = [self.features[document][i] for i in segments]
-        if len(parts) == 1:
-            return parts[0]
-        words: Counter[str] = Counter()
-        phrases: set[tuple[str, str]] = set()
-        for part in parts:
-            words.update(part.words)
-            phrases.update(part.phrases)
-        return Features(words, frozenset(phrases), " ".join(p.folded for p in parts),
-                        sum(p.length for p in parts))
+        return combine([self.features[document][i] for i in segments])
 
     def score(self, a: Features, b: Features) -> float:
         """Return the similarity of two passages in [0, 1]."""
@@ -103,6 +94,18 @@ class Scorer:
 
     def _phrase_weight(self, phrase: tuple[str, str]) -> float:
         return self.phrase_idf.get(phrase, self.default_idf)
+
+
+def combine(parts: Sequence[Features]) -> Features:
+    """Return the features of consecutive passages taken as one."""
+    if len(parts) == 1:
+        return parts[0]
+    words: Counter[str] = Counter()
+    phrases: set[tuple[str, str]] = set()
+    for part in parts:
+        words.update(part.words)
+        phrases.update(part.phrases)
+    return Features(words, frozenset(phrases), " ".join(p.folded for p in parts), sum(p.length for p in parts))
 
 
 def character_ratio(a: Features, b: Features) -> float:
