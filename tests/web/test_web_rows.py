@@ -1,0 +1,100 @@
+"""The row layout: each column reads as its document, every character shown once, in order."""
+
+from __future__ import annotations
+
+import itertools
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+from compare import Comparison, Document, Granularity, Options, compare_documents, read_document
+from web.rows import Row, layout, pieces_of, summarize
+
+SEEDS = sorted((Path(__file__).resolve().parents[2] / "seeds").glob("*.txt"))
+
+
+@cache
+def seed(index: int) -> Document:
+    return read_document(SEEDS[index])
+
+
+@cache
+def seed_comparison(a: int, b: int, granularity: Granularity) -> Comparison:
+    return compare_documents(seed(a), seed(b), Options(granularity=granularity))
+
+
+def column_text(rows: list[Row], side: str) -> str:
+    cells = [getattr(row, side) for row in rows]
+    return "".join(p.text for c in cells if c is not None and not c.placeholder for p in c.pieces)
+
+
+def squeeze(text: str) -> str:
+    return "".join(text.split())
+
+
+SEED_PAIRS = [(a, b) for a, b in itertools.permutations(range(5), 2)]
+
+
+@pytest.mark.parametrize("granularity", list(Granularity))
+@pytest.mark.parametrize(("a", "b"), SEED_PAIRS)
+def test_each_column_shows_its_document_once_in_order(a: int, b: int, granularity: Granularity) -> None:
+    comparison = seed_comparison(a, b, granularity)
+    rows = layout(comparison)
+    assert squeeze(column_text(rows, "a")) == squeeze(comparison.a.document.text)
+    assert squeeze(column_text(rows, "b")) == squeeze(comparison.b.document.text)
+
+
+@pytest.mark.parametrize(("a", "b"), SEED_PAIRS)
+def test_every_pair_is_reachable_and_links_resolve(a: int, b: int) -> None:
+    rows = layout(seed_comparison(a, b, Granularity.SENTENCE))
+    cells = [c for row in rows for c in (row.a, row.b) if c is not None]
+    anchors = [c.anchor for c in cells]
+    assert len(anchors) == len(set(anchors)), "anchors are unique element ids"
+    for cell in cells:
+        for link in cell.links:
+            assert link in anchors, f"{cell.anchor} links to missing {link}"
+    shown_pairs = {i for c in cells for i in c.pairs}
+    assert shown_pairs == set(range(len(seed_comparison(a, b, Granularity.SENTENCE).pairs)))
+
+
+def test_moved_rows_pair_a_passage_with_a_marker() -> None:
+    comparison = seed_comparison(2, 4, Granularity.SENTENCE)
+    moved_rows = [row for row in layout(comparison) if row.moved]
+    assert moved_rows, "the seeds 002/004 have moved passages"
+    for row in moved_rows:
+        assert row.a is not None and row.b is not None
+        assert row.a.placeholder != row.b.placeholder
+        passage = row.b if row.a.placeholder else row.a
+        marker = row.a if row.a.placeholder else row.b
+        assert passage.moved and passage.links and marker.links
+
+
+def test_hide_identical_folds_verbatim_rows_into_notes() -> None:
+    text = "One sentence here. Two sentence here. Three is new.\n\nFour stays the same."
+    other = "One sentence here. Two sentence here. Three is old.\n\nFour stays the same."
+    comparison = compare_documents(Document("a", text), Document("b", other))
+    shown = layout(comparison)
+    folded = layout(comparison, hide_identical=True)
+    verbatim = sum(row.kind == "verbatim" for row in shown)
+    assert verbatim >= 2
+    assert not any(row.kind == "verbatim" for row in folded)
+    assert sum(row.hidden for row in folded if row.kind == "hidden") == verbatim
+
+
+def test_identical_documents_are_all_verbatim() -> None:
+    comparison = compare_documents(seed(0), seed(0))
+    rows = layout(comparison)
+    assert all(row.kind in ("verbatim", "boilerplate") for row in rows)
+    assert summarize(comparison).shared_a == pytest.approx(1.0)
+
+
+def test_pieces_mark_only_changed_words() -> None:
+    comparison = compare_documents(Document("a", "The quick brown fox jumps."),
+                                   Document("b", "The quick red fox jumps."))
+    (pair,) = comparison.pairs
+    a = [(p.mark, p.text) for p in pieces_of(pair, "a", comparison.a.document.text)]
+    b = [(p.mark, p.text) for p in pieces_of(pair, "b", comparison.b.document.text)]
+    assert ("del", "brown") in a and ("ins", "red") in b
+    assert "".join(t for _, t in a) == "The quick brown fox jumps."
+    assert "".join(t for _, t in b) == "The quick red fox jumps."
