@@ -33,6 +33,7 @@ from compare.scoring import Features, Scorer, character_ratio, combine, fit_scor
 from compare.segment import segment
 from compare.worddiff import diff_words
 
+TIE_BREAK = 0.01  # weight of character similarity in the backbone: equal scores prefer closer wording
 MERGE_GAIN = 0.03  # a merge must raise the score by this much
 RUN_RATIO = 0.85  # adjacent pairs this close in characters form one copied passage
 SNUG_SHARE = 0.5  # a copy making up this much of an aligned pair on both sides is left to that pair
@@ -70,9 +71,11 @@ class _Budget:
 def compare_documents(a: Document, b: Document, options: Options | None = None) -> Comparison:
     """Align two documents and diff every aligned pair word by word.
 
-    >>> result = compare_documents(Document("a", "One. Two two."), Document("b", "Two two. One!"))
-    >>> [(p.a, p.b, p.moved) for p in result.pairs]
-    [(Span(start=0, end=4), Span(start=9, end=13), True), (Span(start=5, end=13), Span(start=0, end=8), False)]
+    >>> result = compare_documents(Document("a", "The cat sat. It was warm."),
+    ...                            Document("b", "It was warm. The cat sat down."))
+    >>> [(p.a, p.b, p.kind.value, p.moved) for p in result.pairs]
+    [(Span(start=0, end=12), Span(start=13, end=30), 'variant', True), \
+(Span(start=13, end=25), Span(start=0, end=12), 'verbatim', False)]
     """
     options = options or Options()
     budget = _Budget(time.monotonic() + options.time_budget_s)
@@ -129,7 +132,10 @@ def align_segments(
 def _backbone(candidates: dict[tuple[int, int], float], bar: float, scorer: Scorer,
               order_a: list[int], order_b: list[int], options: Options) -> list[Link]:
     """Return the order-keeping chain of candidates scoring at least ``bar``, grown by merges."""
-    chain = heaviest_chain([(i, j, s) for (i, j), s in candidates.items() if s >= bar])
+    feats_a, feats_b = scorer.features
+    chain = heaviest_chain(sorted(
+        (i, j, s + TIE_BREAK * character_ratio(feats_a[i], feats_b[j]))
+        for (i, j), s in candidates.items() if s >= bar))
     links = [Link((i,), (j,), candidates[(i, j)]) for i, j in chain]
     return _merge_neighbours(links, scorer, order_a, order_b, options)
 
@@ -268,7 +274,7 @@ def _add_off_order(links: list[Link], candidates: dict[tuple[int, int], float], 
     backbone = sorted((link.a[0], link.b[0]) for link in links)
     keys = [i for i, _ in backbone]
     extra: list[Link] = []
-    for (i, j), score in sorted(candidates.items(), key=lambda item: -item[1]):
+    for (i, j), score in sorted(candidates.items(), key=lambda item: (-item[1], item[0])):
         if score < options.moved_min_score:
             break
         if i in used_a and j in used_b:

@@ -68,14 +68,15 @@ class Scorer:
         shared_words = a.words & b.words
         if not shared_words:
             return 0.0, 0.0
+        # fsum: exact whatever the iteration order of the sets, so scores
+        # (and the ties they break) never depend on hash randomisation.
         weight = self.word_weight
-        shared = sum(weight(k) * n for k, n in shared_words.items())
-        weight_a = sum(weight(k) * n for k, n in a.words.items())
-        weight_b = sum(weight(k) * n for k, n in b.words.items())
-        shared_phrases = a.phrases & b.phrases
-        phrase_shared = sum(self._phrase_weight(p) for p in shared_phrases)
-        phrase_a = sum(self._phrase_weight(p) for p in a.phrases)
-        phrase_b = sum(self._phrase_weight(p) for p in b.phrases)
+        shared = math.fsum(weight(k) * n for k, n in shared_words.items())
+        weight_a = math.fsum(weight(k) * n for k, n in a.words.items())
+        weight_b = math.fsum(weight(k) * n for k, n in b.words.items())
+        phrase_shared = math.fsum(self._phrase_weight(p) for p in a.phrases & b.phrases)
+        phrase_a = math.fsum(self._phrase_weight(p) for p in a.phrases)
+        phrase_b = math.fsum(self._phrase_weight(p) for p in b.phrases)
 
         word_dice = 2 * shared / (weight_a + weight_b)
         phrase_dice = 2 * phrase_shared / (phrase_a + phrase_b) if phrase_a + phrase_b else word_dice
