@@ -7,7 +7,9 @@ builds an app on another database file; the first start creates and seeds it.
 
 from __future__ import annotations
 
+import os
 import secrets
+import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -38,15 +40,25 @@ csrf = CSRFProtect()
 
 
 def _secret_key(instance: Path) -> str:
-    """Return the instance's secret key, created on first start and kept in the instance folder."""
+    """Return the instance's secret key, created on first start and kept in the instance folder.
+
+    The file is created exclusively, readable by its owner only; of two processes
+    starting together, one writes it and both read the same key.
+    """
     path = instance / "secret_key"
     try:
-        return path.read_text(encoding="ascii").strip()
-    except FileNotFoundError:
-        key = secrets.token_hex(32)
-        path.touch(mode=0o600, exist_ok=True)
-        path.write_text(key, encoding="ascii")
-        return key
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        for _ in range(50):
+            key = path.read_text(encoding="ascii").strip()
+            if key:
+                return key
+            time.sleep(0.01)  # the other process is writing it
+        raise RuntimeError(f"the secret key file {path} is empty; delete it to make a new one") from None
+    key = secrets.token_hex(32)
+    with os.fdopen(descriptor, "w", encoding="ascii") as stream:
+        stream.write(key)
+    return key
 
 
 def _seed_documents(seed_dir: Path) -> list[NewDocument]:
@@ -61,6 +73,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the application: configuration, store (created and seeded on first start), blueprints."""
     app = Flask(__name__, instance_relative_config=True)
     app.config.update(DEFAULTS)
+    app.config.from_prefixed_env()  # FLASK_SECRET_KEY, FLASK_DATABASE, ... from the environment
     if config:
         app.config.update(config)
     instance = Path(app.instance_path)

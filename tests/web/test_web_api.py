@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
-
-from conftest import make_app, seed_id
+from web_support import make_app, seed_id
 
 
 def test_list_documents(client: FlaskClient) -> None:
@@ -45,8 +44,10 @@ def test_post_one_json_document(client: FlaskClient) -> None:
 
 
 def test_post_a_batch_is_all_or_nothing(client: FlaskClient) -> None:
-    response = client.post("/api/documents", json={"documents": [
-        {"name": "ok.txt", "text": "fine"}, {"name": "bad.txt", "text": "  "}]})
+    response = client.post(
+        "/api/documents",
+        json={"documents": [{"name": "ok.txt", "text": "fine"}, {"name": "bad.txt", "text": "  "}]},
+    )
     assert response.status_code == 400
     assert "bad.txt" in response.get_json()["error"]["message"]
     assert len(client.get("/api/documents").get_json()["documents"]) == 5
@@ -58,7 +59,7 @@ def test_post_a_batch_is_all_or_nothing(client: FlaskClient) -> None:
         ("not json", "not valid JSON"),
         ("[]", "send {"),
         ('{"name": "x", "text": 5}', "must be strings"),
-        ('[1]', "expected an object"),
+        ("[1]", "expected an object"),
     ],
 )
 def test_post_bad_json_is_400(client: FlaskClient, body: str, message: str) -> None:
@@ -67,8 +68,11 @@ def test_post_bad_json_is_400(client: FlaskClient, body: str, message: str) -> N
 
 
 def test_post_multipart_files(client: FlaskClient) -> None:
-    response = client.post("/api/documents", data={"file": [(io.BytesIO(b"One."), "1.txt"), (io.BytesIO(b"Two."), "2.md")]},
-                           content_type="multipart/form-data")
+    response = client.post(
+        "/api/documents",
+        data={"file": [(io.BytesIO(b"One."), "1.txt"), (io.BytesIO(b"Two."), "2.md")]},
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 201
     assert [d["name"] for d in response.get_json()["documents"]] == ["1.txt", "2.md"]
 
@@ -86,7 +90,9 @@ def test_post_too_large_is_json_413(tmp_path: Path) -> None:
 
 
 def test_post_other_content_type_is_415(client: FlaskClient) -> None:
-    response = client.post("/api/documents", data="name=x&text=y", content_type="application/x-www-form-urlencoded")
+    response = client.post(
+        "/api/documents", data="name=x&text=y", content_type="application/x-www-form-urlencoded"
+    )
     assert response.status_code == 415 and response.get_json()["error"]["status"] == 415
     response = client.post("/api/documents", data='{"name": "x", "text": "y"}', content_type="text/plain")
     assert response.status_code == 415

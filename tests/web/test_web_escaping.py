@@ -6,8 +6,7 @@ import re
 
 import pytest
 from flask.testing import FlaskClient
-
-from conftest import XSS_IMG, XSS_SCRIPT
+from web_support import XSS_IMG, XSS_SCRIPT
 
 ESCAPED_SCRIPT = "&lt;script&gt;alert(1)&lt;/script&gt;"
 ESCAPED_IMG = "&#34;&gt;&lt;img src=x onerror=alert(1)&gt;"
@@ -33,7 +32,9 @@ def test_document_page_escapes_text(client: FlaskClient, xss_documents: dict[str
 
 
 @pytest.mark.parametrize("headers", [{}, {"HX-Request": "true"}])
-def test_compare_escapes_both_sides(client: FlaskClient, xss_documents: dict[str, int], headers: dict[str, str]) -> None:
+def test_compare_escapes_both_sides(
+    client: FlaskClient, xss_documents: dict[str, int], headers: dict[str, str]
+) -> None:
     for a, b in (("script", "img"), ("img", "link"), ("link", "script")):
         url = f"/compare?a={xss_documents[a]}&b={xss_documents[b]}&threshold=0.1"
         html = client.get(url, headers=headers).get_data(as_text=True)
@@ -52,7 +53,7 @@ def test_exports_escape(client: FlaskClient, xss_documents: dict[str, int]) -> N
 
 
 def test_flash_message_escapes_the_name(client: FlaskClient) -> None:
-    from conftest import csrf_token
+    from web_support import csrf_token
 
     token = csrf_token(client)
     client.post("/documents/paste", data={"csrf_token": token, "name": XSS_IMG, "text": XSS_SCRIPT})

@@ -11,8 +11,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-
-from conftest import csrf_token, make_app, seed_id
+from web_support import csrf_token, make_app, seed_id
 
 HX = {"HX-Request": "true"}
 
@@ -23,6 +22,7 @@ def compare_url(client: FlaskClient, a: str = "002", b: str = "004", **extra: st
 
 
 # ---- library ----
+
 
 def test_library_lists_the_five_seeds(client: FlaskClient) -> None:
     page = client.get("/")
@@ -64,6 +64,7 @@ def test_seed_dir_is_configurable(tmp_path: Path) -> None:
 
 # ---- upload and paste ----
 
+
 def upload(client: FlaskClient, files: list[tuple[bytes, str]], token: str | None = None) -> object:
     data: dict[str, object] = {"files": [(io.BytesIO(content), name) for content, name in files]}
     if token is not None:
@@ -73,8 +74,11 @@ def upload(client: FlaskClient, files: list[tuple[bytes, str]], token: str | Non
 
 def test_upload_several_files(client: FlaskClient) -> None:
     token = csrf_token(client)
-    response = upload(client, [(b"First file text.", "one.txt"), ("Zweite Datei: \u00e4\u00f6\u00fc.".encode(), "two.md")],
-                      token)
+    response = upload(
+        client,
+        [(b"First file text.", "one.txt"), ("Zweite Datei: \u00e4\u00f6\u00fc.".encode(), "two.md")],
+        token,
+    )
     assert response.status_code == 303 and response.headers["Location"] == "/"
     page = client.get("/").get_data(as_text=True)
     assert "one.txt" in page and "two.md" in page and "Added 2 documents" in page
@@ -97,7 +101,11 @@ def test_upload_with_forged_csrf_token_is_refused(client: FlaskClient) -> None:
     [
         (b"", "empty.txt", "empty"),
         (b"   \n\t ", "blank.txt", "empty"),
-        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00" + bytes(range(256)) * 4, "picture.txt", "picture.txt"),
+        (
+            b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00" + bytes(range(256)) * 4,
+            "picture.txt",
+            "picture.txt",
+        ),
         (b"plain", "script.exe", "unsupported file type"),
     ],
 )
@@ -145,7 +153,9 @@ def test_upload_with_no_file_chosen(client: FlaskClient) -> None:
 
 def test_paste_text(client: FlaskClient) -> None:
     token = csrf_token(client)
-    response = client.post("/documents/paste", data={"csrf_token": token, "name": "Notes", "text": "Line one.\r\nTwo."})
+    response = client.post(
+        "/documents/paste", data={"csrf_token": token, "name": "Notes", "text": "Line one.\r\nTwo."}
+    )
     assert response.status_code == 303
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Notes" in page and "Line one." in page
@@ -160,6 +170,7 @@ def test_paste_empty_text_is_refused(client: FlaskClient) -> None:
 
 
 # ---- document page, rename, delete ----
+
 
 def test_document_page_and_fragment(client: FlaskClient) -> None:
     document_id = seed_id(client, "002")
@@ -178,19 +189,26 @@ def test_unknown_document_is_404(client: FlaskClient) -> None:
 def test_rename(client: FlaskClient) -> None:
     document_id = seed_id(client, "002")
     token = csrf_token(client)
-    response = client.post(f"/documents/{document_id}/rename", data={"csrf_token": token, "name": "Conference.txt"})
+    response = client.post(
+        f"/documents/{document_id}/rename", data={"csrf_token": token, "name": "Conference.txt"}
+    )
     assert response.status_code == 303
     assert client.get(f"/api/documents/{document_id}").get_json()["document"]["name"] == "Conference.txt"
-    back = client.post(f"/documents/{document_id}/rename",
-                       data={"csrf_token": token, "name": "x.txt", "back": "document"})
+    back = client.post(
+        f"/documents/{document_id}/rename", data={"csrf_token": token, "name": "x.txt", "back": "document"}
+    )
     assert back.headers["Location"] == f"/documents/{document_id}"
 
 
 def test_rename_refusals(client: FlaskClient) -> None:
     token = csrf_token(client)
     assert client.post("/documents/9999/rename", data={"csrf_token": token, "name": "x"}).status_code == 404
-    assert client.post(f"/documents/{seed_id(client, '002')}/rename",
-                       data={"csrf_token": token, "name": " "}).status_code == 400
+    assert (
+        client.post(
+            f"/documents/{seed_id(client, '002')}/rename", data={"csrf_token": token, "name": " "}
+        ).status_code
+        == 400
+    )
     assert client.post(f"/documents/{seed_id(client, '002')}/rename", data={"name": "x"}).status_code == 400
 
 
@@ -209,6 +227,7 @@ def test_delete_by_get_is_not_allowed(client: FlaskClient) -> None:
 
 
 # ---- compare ----
+
 
 def test_compare_without_documents_shows_the_chooser(client: FlaskClient) -> None:
     html = client.get("/compare").get_data(as_text=True)
@@ -304,12 +323,15 @@ def test_cache_survives_a_rename(client: FlaskClient) -> None:
     url = compare_url(client)
     client.get(url)
     token = csrf_token(client)
-    client.post(f"/documents/{seed_id(client, '002')}/rename", data={"csrf_token": token, "name": "Renamed.txt"})
+    client.post(
+        f"/documents/{seed_id(client, '002')}/rename", data={"csrf_token": token, "name": "Renamed.txt"}
+    )
     html = client.get(url).get_data(as_text=True)
     assert "from cache in" in html and "Renamed.txt" in html
 
 
 # ---- exports ----
+
 
 def test_export_json_is_the_engine_alignment(client: FlaskClient) -> None:
     response = client.get(compare_url(client).replace("/compare?", "/compare/export.json?"))
@@ -320,7 +342,9 @@ def test_export_json_is_the_engine_alignment(client: FlaskClient) -> None:
 
 
 def test_export_csv_has_one_row_per_pair(client: FlaskClient) -> None:
-    json_pairs = json.loads(client.get(compare_url(client).replace("/compare?", "/compare/export.json?")).data)["pairs"]
+    json_pairs = json.loads(
+        client.get(compare_url(client).replace("/compare?", "/compare/export.json?")).data
+    )["pairs"]
     response = client.get(compare_url(client).replace("/compare?", "/compare/export.csv?"))
     assert response.mimetype == "text/csv"
     rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
@@ -349,7 +373,10 @@ def test_unknown_export_format_is_404(client: FlaskClient) -> None:
 
 # ---- headers and errors ----
 
-@pytest.mark.parametrize("path", ["/", "/compare", "/documents/1", "/api/documents", "/nope", "/static/style.css"])
+
+@pytest.mark.parametrize(
+    "path", ["/", "/compare", "/documents/1", "/api/documents", "/nope", "/static/style.css"]
+)
 def test_security_headers_everywhere(client: FlaskClient, path: str) -> None:
     headers = client.get(path).headers
     policy = headers["Content-Security-Policy"]

@@ -90,8 +90,9 @@ def test_identical_documents_are_all_verbatim() -> None:
 
 
 def test_pieces_mark_only_changed_words() -> None:
-    comparison = compare_documents(Document("a", "The quick brown fox jumps."),
-                                   Document("b", "The quick red fox jumps."))
+    comparison = compare_documents(
+        Document("a", "The quick brown fox jumps."), Document("b", "The quick red fox jumps.")
+    )
     (pair,) = comparison.pairs
     a = [(p.mark, p.text) for p in pieces_of(pair, "a", comparison.a.document.text)]
     b = [(p.mark, p.text) for p in pieces_of(pair, "b", comparison.b.document.text)]

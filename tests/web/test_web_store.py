@@ -70,11 +70,13 @@ def test_rename_and_delete(store: Store) -> None:
 
 
 def test_list_filter_matches_name_or_first_line_and_escapes_wildcards(store: Store) -> None:
-    store.add_documents([
-        NewDocument("report_2024.txt", "Annual numbers"),
-        NewDocument("notes.md", "100% sure"),
-        NewDocument("other.txt", "nothing"),
-    ])
+    store.add_documents(
+        [
+            NewDocument("report_2024.txt", "Annual numbers"),
+            NewDocument("notes.md", "100% sure"),
+            NewDocument("other.txt", "nothing"),
+        ]
+    )
     assert [d.name for d in store.list_documents("report")] == ["report_2024.txt"]
     assert [d.name for d in store.list_documents("annual")] == ["report_2024.txt"]
     assert [d.name for d in store.list_documents("%")] == ["notes.md"]
