@@ -22,17 +22,24 @@ small cleanup passes, each a function of its own, make the result read well:
 
 Operations therefore only ever start and end on token boundaries: no edit
 cuts inside a word.
+
+The engine diffs thousands of sentence pairs per comparison, so the common
+cases are short-cut: identical passages, and passages whose tokens fold to
+the same keys, give one ``equal`` without matching; common leading and
+trailing tokens are trimmed before difflib sees the rest.
 """
 
 from __future__ import annotations
 
 import difflib
 import functools
+import itertools
 import re
+import sys
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass
 from enum import Enum
+from typing import NamedTuple
 
 from compare.model import DiffOp, OpTag, Span
 from compare.normalize import fold
@@ -64,24 +71,41 @@ _ZERO_WIDTH_JOINERS = "\u200c\u200d"  # ZWNJ and ZWJ occur inside words of many 
 # Unicode planes that hold combining marks: BMP, SMP and the plane of the
 # variation selectors supplement.
 _MARK_PLANES = ((0x0000, 0x20000), (0xE0000, 0xF0000))
+_ASTRAL_START = 0x10000  # the first code point beyond the BMP
+
+# Splitting a text by a pattern with one group yields gap, token, gap, ...,
+# token, gap: the offsets follow from the lengths of the parts, without a
+# match object per token.
+# Possessive quantifiers: a word never gives characters back, and the engine
+# skips the bookkeeping for it.
+_PLAIN_TOKENS = re.compile(rf"(\w++(?:[{re.escape(_WORD_JOINERS)}]\w++)*+|[^\w\s])")
 
 
 @functools.cache
-def _token_pattern() -> re.Pattern[str]:
-    """Compile the token pattern: words (with their combining marks) and single punctuation marks."""
-    # ``\w`` leaves out combining marks (accents in decomposed text, Indic
-    # vowel signs, Hebrew points); a word must keep them or a diff could cut
-    # a letter from its accent.  Built on first use: scanning takes ~10 ms.
+def _marked_tokens() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """Compile the token pattern for text with combining marks, and a search for text that may need it.
+
+    ``\\w`` leaves out combining marks (accents of decomposed text, Indic vowel
+    signs, Hebrew points), so ``_PLAIN_TOKENS`` would cut a letter from its
+    accent.  Matching marks makes the pattern slower (much slower for marks
+    beyond the BMP), so it is used only where the search finds a BMP mark, a
+    zero-width joiner or any character beyond the BMP.  Built on first use:
+    listing the marks takes about 10 ms.
+    """
     marks = _char_class(
         code
         for low, high in _MARK_PLANES
         for code in range(low, high)
         if unicodedata.category(chr(code)).startswith("M")
     )
+    bmp_marks = _char_class(
+        code for code in range(_ASTRAL_START) if unicodedata.category(chr(code)).startswith("M")
+    )
     word_char = rf"[\w{marks}{_ZERO_WIDTH_JOINERS}]"
-    word = rf"{word_char}+(?:[{re.escape(_WORD_JOINERS)}]{word_char}+)*"
+    word = rf"{word_char}++(?:[{re.escape(_WORD_JOINERS)}]{word_char}++)*+"
     punctuation = rf"[^\w\s](?:[{marks}]|\u200d[^\s])*"
-    return re.compile(f"{word}|{punctuation}")
+    needs_marks = f"[{bmp_marks}{_ZERO_WIDTH_JOINERS}{chr(_ASTRAL_START)}-{chr(sys.maxunicode)}]"
+    return re.compile(f"({word}|{punctuation})"), re.compile(needs_marks)
 
 
 def _char_class(codes: Iterable[int]) -> str:
@@ -98,28 +122,24 @@ def _char_class(codes: Iterable[int]) -> str:
     )
 
 
-def _ascii_fold_extras() -> tuple[tuple[str, str], ...]:
+def _ascii_fold_changes() -> str:
     """Return the ASCII characters that ``fold`` maps to something other than their lower case."""
-    extras = tuple((c, fold(c)) for c in map(chr, range(128)) if fold(c) != c.lower())
-    if any(len(folded) != 1 for _, folded in extras):
-        raise AssertionError("fold must keep ASCII text the same length")
-    return extras
+    return "".join(c for c in map(chr, range(128)) if fold(c) != c.lower())
 
 
-_ASCII_FOLD_EXTRAS = _ascii_fold_extras()
+_ASCII_FOLD_CHANGES = _ascii_fold_changes()  # just the backtick, today
+_FOLD_CACHE_SIZE = 100_000  # distinct non-ASCII tokens whose keys are remembered
 
 
-@functools.lru_cache(maxsize=100_000)
+@functools.lru_cache(maxsize=_FOLD_CACHE_SIZE)
 def _fold_token(token: str) -> str:
     """Return the comparison key of one token."""
     return fold(token)
 
 
-@dataclass(frozen=True, slots=True)
-class _Tokens:
-    """The tokens of ``text[lo:hi]``: offsets into ``text`` and comparison keys."""
+class _Tokens(NamedTuple):
+    """The tokens of a passage ``[lo, hi)`` of a text: offsets into the text and comparison keys."""
 
-    text: str
     lo: int
     hi: int
     starts: list[int]
@@ -134,17 +154,16 @@ class _Tokens:
 def _tokenize(text: str, span: Span) -> _Tokens:
     """Split ``text[span]`` into tokens keyed by their folded form."""
     lo, hi = span.start, span.end
-    spans = [m.span() for m in _token_pattern().finditer(text, lo, hi)]
     piece = text[lo:hi]
-    if piece.isascii():  # fold is lower() plus a few replacements: keep offsets
-        folded = piece.lower()
-        for char, replacement in _ASCII_FOLD_EXTRAS:
-            if char in folded:
-                folded = folded.replace(char, replacement)
-        keys = [folded[start - lo : end - lo] for start, end in spans]
+    if piece.isascii() and not any(char in piece for char in _ASCII_FOLD_CHANGES):
+        parts = _PLAIN_TOKENS.split(piece.lower())  # for such text, fold is lower()
+        keys = parts[1::2]
     else:
-        keys = [_fold_token(text[start:end]) for start, end in spans]
-    return _Tokens(text, lo, hi, [start for start, _ in spans], [end for _, end in spans], keys)
+        marked, needs_marks = _marked_tokens()
+        parts = (marked if needs_marks.search(piece) else _PLAIN_TOKENS).split(piece)
+        keys = [_fold_token(token) for token in parts[1::2]]
+    bounds = list(itertools.accumulate(map(len, parts), initial=lo))
+    return _Tokens(lo, hi, bounds[1:-1:2], bounds[2::2], keys)
 
 
 def diff_words(a_text: str, b_text: str, a: Span | None = None, b: Span | None = None) -> tuple[DiffOp, ...]:
@@ -281,7 +300,9 @@ def _slide_edits(ops: list[_Op], a_tokens: _Tokens, b_tokens: _Tokens) -> list[_
     """
     # Pad with empty equalities so that every edit has one on each side.
     a_len, b_len = len(a_tokens.keys), len(b_tokens.keys)
-    ops = [(True, 0, 0, 0, 0), *ops] if ops and not ops[0][0] else list(ops)
+    ops = list(ops)
+    if not ops[0][0]:
+        ops.insert(0, (True, 0, 0, 0, 0))
     if not ops[-1][0]:
         ops.append((True, a_len, a_len, b_len, b_len))
     last = len(ops) - 1
@@ -345,22 +366,13 @@ class _Spacing(Enum):
     BEFORE = "before"  # the edit takes the gap before it
 
 
-_REPLACE_SPACINGS = (_Spacing.NONE, _Spacing.AFTER, _Spacing.BEFORE)
-_ONE_SIDED_SPACINGS = (_Spacing.AFTER, _Spacing.BEFORE)
-
-
 def _place_cuts(ops: list[_Op], a_tokens: _Tokens, b_tokens: _Tokens) -> tuple[DiffOp, ...]:
     """Turn alternating token operations into ``DiffOp``s with character spans that tile both passages.
 
     The cut between two operations falls at one end of the whitespace gap
     between their tokens.  Each cut borders exactly one edit (equalities and
-    edits alternate), and each edit picks the spacing, among a few, for
-    which the equalities around it end and begin with whitespace in A exactly
-    where they do in B (which whitespace does not matter: "\r\n" is " "):
-    "x del y" / "x y" deletes "del " (the equal "x " reads alike on both
-    sides), "word, next" / "word next" deletes just ",".  Ties go to the
-    first spacing listed; an edit with no tokens on one side always gets an
-    empty span there unless it is the only operation.
+    edits alternate), and each edit chooses its spacing; an edit with no
+    tokens on one side gets an empty span there unless it is the only one.
     """
     last = len(ops) - 1
     # ``a_cuts[k]`` and ``a_cuts[k + 1]`` bound operation k in A.
@@ -370,36 +382,54 @@ def _place_cuts(ops: list[_Op], a_tokens: _Tokens, b_tokens: _Tokens) -> tuple[D
         if is_equal:
             continue
         has_before, has_after = k > 0, k < last
-        spacings = _REPLACE_SPACINGS if i1 < i2 and j1 < j2 else _ONE_SIDED_SPACINGS
-        best_cost = -1
-        for spacing in spacings:
-            a_start, a_end = _cut_side(a_tokens, i1, i2, spacing, has_before, has_after)
-            b_start, b_end = _cut_side(b_tokens, j1, j2, spacing, has_before, has_after)
-            cost = 0
-            if has_before:  # does the equality before end with a space on one side only?
-                a_spaced = a_start > a_tokens.ends[i1 - 1]
-                cost += a_spaced != (b_start > b_tokens.ends[j1 - 1])
-            if has_after:  # does the equality after start with a space on one side only?
-                a_spaced = a_tokens.starts[i2] > a_end
-                cost += a_spaced != (b_tokens.starts[j2] > b_end)
-            if best_cost < 0 or cost < best_cost:
-                best_cost = cost
-                a_cuts[k], a_cuts[k + 1], b_cuts[k], b_cuts[k + 1] = a_start, a_end, b_start, b_end
-            if not best_cost:
-                break
+        spacing = _choose_spacing(a_tokens, i1, i2, b_tokens, j1, j2, has_before, has_after)
+        a_cuts[k], a_cuts[k + 1] = _cut_side(a_tokens, i1, i2, spacing, has_before, has_after)
+        b_cuts[k], b_cuts[k + 1] = _cut_side(b_tokens, j1, j2, spacing, has_before, has_after)
     diff: list[DiffOp] = []
     for k, op in enumerate(ops):
-        a_span, b_span = Span(a_cuts[k], a_cuts[k + 1]), Span(b_cuts[k], b_cuts[k + 1])
+        a_start, a_end, b_start, b_end = a_cuts[k], a_cuts[k + 1], b_cuts[k], b_cuts[k + 1]
         if op[0]:
             tag = OpTag.EQUAL
-        elif not len(a_span):
+        elif a_start == a_end:
             tag = OpTag.INSERT
-        elif not len(b_span):
+        elif b_start == b_end:
             tag = OpTag.DELETE
         else:
             tag = OpTag.REPLACE
-        diff.append(DiffOp(tag, a_span, b_span))
+        diff.append(DiffOp(tag, Span(a_start, a_end), Span(b_start, b_end)))
     return tuple(diff)
+
+
+def _choose_spacing(
+    a_tokens: _Tokens, i1: int, i2: int, b_tokens: _Tokens, j1: int, j2: int,
+    has_before: bool, has_after: bool,
+) -> _Spacing:
+    """Choose where an edit's surrounding whitespace goes so that the equalities around it read alike.
+
+    The equality before the edit should end with whitespace in A exactly
+    when it does in B, and the equality after should start with whitespace
+    in both or in neither (which whitespace does not matter: "\\r\\n" is
+    " ").  "x del y" / "x y" deletes "del " (AFTER: the equal "x " reads
+    alike on both sides); "word, next" / "word next" deletes just ","
+    (BEFORE: the comma's gap before it is empty, like B's).  A replace with
+    matching gaps takes none (NONE); ties go to AFTER.
+    """
+    # Whether whitespace precedes the edit's first token (or, on a side where
+    # the edit is empty, the one gap where it sits) differs between A and B ...
+    unlike_before = has_before and _spaced(a_tokens, i1) != _spaced(b_tokens, j1)
+    # ... and likewise for the gap after the edit.
+    unlike_after = has_after and _spaced(a_tokens, i2) != _spaced(b_tokens, j2)
+    if not unlike_before and not unlike_after and i1 < i2 and j1 < j2:
+        return _Spacing.NONE
+    if unlike_before and not unlike_after:
+        return _Spacing.BEFORE  # the edit takes the unlike gap before it
+    return _Spacing.AFTER
+
+
+def _spaced(tokens: _Tokens, index: int) -> bool:
+    """Tell whether the gap just before token ``index`` (or the passage's end) holds whitespace."""
+    gap_start = tokens.ends[index - 1] if index else tokens.lo
+    return (tokens.starts[index] if index < len(tokens.starts) else tokens.hi) > gap_start
 
 
 def _cut_side(
