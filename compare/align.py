@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 import time
 from bisect import bisect_left
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from rapidfuzz import fuzz
@@ -41,7 +41,8 @@ MIN_EDGE_TOKENS = 3
 _CLAUSE_BREAK = re.compile(r"[.;:!?][\"')\]’”]*(?=\s)")  # words a copied passage must share to extend into a neighbour
 MAX_GAP_SEGMENTS = 60
 ORDER_STEPS = ((1, 1), (1, 2), (2, 1), (1, 3), (3, 1))
-LENGTH_WEIGHT = 0.5  # in parallel texts, how much similar lengths count when aligning gaps  # larger gaps between backbone pairs are not aligned exhaustively
+LENGTH_WEIGHT = 0.5
+MIN_ORDER_EVIDENCE = 1e-6  # even between anchors, a pair needs a shared word, not just similar lengths
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,10 +189,18 @@ def _free_neighbours(segs: tuple[int, ...], order: list[int], pos: dict[int, int
 
 
 def _is_parallel(links: list[Link], a: Segmentation, b: Segmentation, options: Options) -> bool:
-    """Tell whether the order-keeping links cover most of both texts (renderings of one another)."""
-    def coverage(seg: Segmentation, linked: Iterable[int]) -> float:
-        total = sum(len(seg.segments[i].span) for i in text_segments(seg))
-        return sum(len(seg.segments[i].span) for i in linked) / total if total else 0.0
+    """Tell whether the order-keeping links cover most of both texts (renderings of one another).
+
+    Coverage is counted in characters and in segments, so that one long
+    shared sentence does not make two short texts look parallel.
+    """
+    def coverage(seg: Segmentation, linked: set[int]) -> float:
+        ids = text_segments(seg)
+        chars = sum(len(seg.segments[i].span) for i in ids)
+        if not chars:
+            return 0.0
+        by_chars = sum(len(seg.segments[i].span) for i in linked) / chars
+        return min(by_chars, len(linked) / len(ids))
 
     cover_a = coverage(a, {i for link in links for i in link.a})
     cover_b = coverage(b, {j for link in links for j in link.b})
@@ -253,7 +262,7 @@ def align_in_order(
                     score = scorer.score(fa, fb)
                     fit = min(fa.length, fb.length) / max(fa.length, fb.length, 1)
                     gain = (1 - LENGTH_WEIGHT) * score + LENGTH_WEIGHT * fit - bar
-                    if gain > 0 and best[x - dx][y - dy] + gain > best[x][y]:
+                    if score >= MIN_ORDER_EVIDENCE and gain > 0 and best[x - dx][y - dy] + gain > best[x][y]:
                         best[x][y], back[x][y] = best[x - dx][y - dy] + gain, (dx, dy, score)
     out: list[tuple[int, int, int, int, float]] = []
     x, y = n, m

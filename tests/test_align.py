@@ -1,0 +1,163 @@
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from compare import Comparison, Document, OpTag, Options, PairKind, compare_documents
+
+
+def pair_texts(result: Comparison) -> list[tuple[str, str]]:
+    text_a, text_b = result.a.document.text, result.b.document.text
+    return [(p.a.slice(text_a), p.b.slice(text_b)) for p in result.pairs]
+
+
+def rebuilt(result: Comparison) -> None:
+    """Every pair's ops tile both of its spans exactly."""
+    for pair in result.pairs:
+        assert pair.ops[0].a.start == pair.a.start and pair.ops[-1].a.end == pair.a.end
+        assert pair.ops[0].b.start == pair.b.start and pair.ops[-1].b.end == pair.b.end
+        for x, y in zip(pair.ops, pair.ops[1:], strict=False):
+            assert x.a.end == y.a.start and x.b.end == y.b.start
+
+
+def test_seed_variant_pairs_with_its_counterpart(seeds: dict[str, Document]) -> None:
+    """The issue's example: 002 and 004 word the same statement slightly differently."""
+    result = compare_documents(seeds["002"], seeds["004"])
+    wanted_a = ("China has become a responsible major country with more international influence, innovative "
+                "leadership, and moral appeal")
+    wanted_b = ("China has become a responsible major country with more international influence, innovation "
+                "leadership and moral appeal")
+    matches = [(a, b) for a, b in pair_texts(result) if wanted_a in a and wanted_b in b]
+    assert len(matches) == 1
+    pair = next(p for p in result.pairs if wanted_a in p.a.slice(seeds["002"].text))
+    assert pair.kind is PairKind.VARIANT and pair.score > 0.8
+    changed = {(op.a.slice(seeds["002"].text), op.b.slice(seeds["004"].text))
+               for op in pair.ops if op.tag is not OpTag.EQUAL}
+    assert ("innovative", "innovation") in changed
+    rebuilt(result)
+
+
+def test_seed_translations_pair_real_statements_not_shared_vocabulary(seeds: dict[str, Document]) -> None:
+    result = compare_documents(seeds["000"], seeds["004"])
+    pairs = pair_texts(result)
+    # 000's "evolved into a responsible major country" renders 004's "has become a responsible major country".
+    assert any("evolved into a responsible major country" in a and "has become a responsible major country" in b
+               for a, b in pairs)
+    # 000 and 001 report different events: the topical overlap is not a run of correspondences.
+    unrelated = compare_documents(seeds["000"], seeds["001"])
+    assert len(unrelated.pairs) <= 2
+    assert unrelated.shared_share("a") < 0.3
+
+
+def test_page_noise_is_never_aligned(seeds: dict[str, Document]) -> None:
+    result = compare_documents(seeds["000"], seeds["004"])
+    for a, b in pair_texts(result):
+        assert "Type to search" not in a and "Read more" not in a and "Related Pages" not in b
+
+
+def test_self_comparison_is_all_verbatim_in_order(seeds: dict[str, Document]) -> None:
+    for doc in seeds.values():
+        result = compare_documents(doc, doc)
+        assert result.pairs and not result.a_only and not result.b_only
+        assert all(p.kind is PairKind.VERBATIM and not p.moved and p.a == p.b for p in result.pairs)
+        assert all(op.tag is OpTag.EQUAL for p in result.pairs for op in p.ops)
+
+
+def test_swapping_documents_swaps_inserts_and_deletes(seeds: dict[str, Document]) -> None:
+    forward = compare_documents(seeds["002"], seeds["004"])
+    backward = compare_documents(seeds["004"], seeds["002"])
+    assert sorted((p.a, p.b) for p in forward.pairs) == sorted((p.b, p.a) for p in backward.pairs)
+    mirror = {OpTag.INSERT: OpTag.DELETE, OpTag.DELETE: OpTag.INSERT, OpTag.EQUAL: OpTag.EQUAL,
+              OpTag.REPLACE: OpTag.REPLACE}
+    by_spans = {(p.b, p.a): p for p in backward.pairs}
+    for pair in forward.pairs:
+        other = by_spans[(pair.a, pair.b)]
+        assert [(mirror[o.tag], o.a, o.b) for o in pair.ops] == [(o.tag, o.b, o.a) for o in other.ops]
+
+
+def test_moved_passage_is_found_and_flagged() -> None:
+    first = "The harbour froze over during the long winter of that year. "
+    middle = ("Fishermen waited for the ice to break before they could sail again. "
+              "Merchants counted the days until the first ships returned. "
+              "The town council debated whether to hire an icebreaker. ")
+    moved = "A travelling circus performed in the square every Sunday afternoon."
+    a = Document("a", first + moved + " " + middle)
+    b = Document("b", first + middle + moved)
+    result = compare_documents(a, b)
+    flagged = [(p.a.slice(a.text), p.moved) for p in result.pairs]
+    assert (moved, True) in flagged
+    assert all(not is_moved for text, is_moved in flagged if text != moved)
+
+
+def test_one_sentence_rendered_as_two_is_one_pair() -> None:
+    a = Document("a", "The committee approved the budget for the new library and the city hall renovation.")
+    b = Document("b", "The committee approved the budget for the new library. It also approved the city hall "
+                      "renovation.")
+    result = compare_documents(a, b)
+    assert len(result.pairs) == 1
+    assert result.pairs[0].b_segments == (0, 1)
+    assert not result.a_only and not result.b_only
+
+
+def test_one_sided_passages_are_reported(seeds: dict[str, Document]) -> None:
+    extra = "An entirely new paragraph about tidal power stations in northern Scotland appears here."
+    a = seeds["000"]
+    b = Document("b", a.text + "\n\n" + extra)
+    result = compare_documents(a, b)
+    only_b = [result.b.segments[j].span.slice(b.text) for j in result.b_only]
+    assert only_b == [extra]
+    assert not result.a_only
+
+
+def test_copied_passage_inside_unrelated_text_gets_exact_bounds() -> None:
+    copied = ("the committee noted that the river had flooded the lower town three times in the past decade, "
+              "each time destroying the granary and most of the stored grain")
+    essay = Document("essay", "Cities grow where trade routes cross. My grandmother kept bees behind the mill. "
+                     "Schools in the valley closed every August for the harvest. My own opinion is simple and "
+                     "it is mine alone, held since I was a child growing up by the water with my cousins, "
+                     + copied + " and so I think we must act now before the next spring flood. Nobody disagreed.")
+    source = Document("source", "Archive note 1921. Record of the meeting: " + copied + ". End of record. "
+                      "Minutes signed by the clerk. Weather was poor that spring.")
+    result = compare_documents(essay, source)
+    assert len(result.pairs) == 1
+    pair = result.pairs[0]
+    assert pair.a.slice(essay.text).startswith("the committee noted")
+    assert pair.b.slice(source.text).startswith("the committee noted")
+    assert pair.a.slice(essay.text).rstrip(".").endswith("stored grain")
+    assert pair.kind is PairKind.VERBATIM
+
+
+def test_threshold_option_controls_what_pairs() -> None:
+    a = Document("a", "The quick brown fox jumps over the lazy dog near the river bank.")
+    b = Document("b", "A quick brown fox leapt across a sleeping dog by the stream.")
+    strict = compare_documents(a, b, Options(min_score=0.95, moved_min_score=0.95, gap_min_score=0.95))
+    loose = compare_documents(a, b, Options(min_score=0.1))
+    assert not strict.pairs and len(loose.pairs) == 1
+
+
+def test_time_budget_marks_result_degraded(seeds: dict[str, Document]) -> None:
+    result = compare_documents(seeds["002"], seeds["004"], Options(time_budget_s=1e-9))
+    assert result.degraded and result.notes
+    rebuilt(result)
+
+
+def test_empty_and_whitespace_documents() -> None:
+    result = compare_documents(Document("a", ""), Document("b", "   \n\n "))
+    assert not result.pairs and not result.a_only and not result.b_only
+    assert result.shared_share("a") == 0.0
+
+
+sentence = st.lists(st.sampled_from("alpha beta gamma delta river stone light ember".split()), min_size=3,
+                    max_size=9).map(lambda ws: " ".join(ws).capitalize() + ".")
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(sentence, min_size=1, max_size=6), st.lists(sentence, min_size=1, max_size=6))
+def test_pairs_are_spans_of_both_texts_and_rebuild(sents_a: list[str], sents_b: list[str]) -> None:
+    a, b = Document("a", " ".join(sents_a)), Document("b", " ".join(sents_b))
+    result = compare_documents(a, b)
+    for pair in result.pairs:
+        assert 0 <= pair.a.start < pair.a.end <= len(a.text)
+        assert 0 <= pair.b.start < pair.b.end <= len(b.text)
+        assert 0.0 <= pair.score <= 1.0
+    rebuilt(result)

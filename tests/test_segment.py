@@ -1,0 +1,88 @@
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from compare import Document, Granularity, Options, SegmentRole, segment
+from compare.segment import is_page_noise
+
+
+def texts(doc: str) -> list[tuple[str, str]]:
+    seg = segment(Document("d", doc))
+    return [(s.span.slice(doc), s.role.value) for s in seg.segments]
+
+
+def test_sentences_and_paragraphs_are_spans_of_the_original() -> None:
+    doc = "First one. Second, Dr. Smith said so.\r\n\r\nNew paragraph here!"
+    seg = segment(Document("d", doc))
+    assert [p.slice(doc) for p in seg.paragraphs] == ["First one. Second, Dr. Smith said so.", "New paragraph here!"]
+    assert texts(doc) == [("First one.", "text"), ("Second, Dr. Smith said so.", "text"),
+                          ("New paragraph here!", "text")]
+    assert [s.paragraph for s in seg.segments] == [0, 0, 1]
+
+
+def test_paragraph_granularity_yields_whole_paragraphs() -> None:
+    doc = "One. Two.\n\nThree."
+    seg = segment(Document("d", doc), Options(granularity=Granularity.PARAGRAPH))
+    assert [s.span.slice(doc) for s in seg.segments] == ["One. Two.", "Three."]
+
+
+def test_markdown_markers_are_left_out_of_segments() -> None:
+    doc = "# Title here\n\n**Bold start of a sentence.** Next one.\n- item one\n- item two"
+    assert [t for t, _ in texts(doc)] == ["Title here", "Bold start of a sentence.", "Next one.",
+                                          "item one", "item two"]
+
+
+def test_page_noise_is_marked_by_shape_not_by_known_strings() -> None:
+    doc = ("Type to search\n\nA real sentence about the conference, which was long.\n\n"
+           "Read more: Something else entirely\n\n<  1  2  3  >\n\nPhoto by Jane Roe\n\n"
+           "Published on 2024-03-01\n\nInclusive economic globalization")
+    roles = dict(texts(doc))
+    assert roles["A real sentence about the conference, which was long."] == "text"
+    assert roles["Inclusive economic globalization"] == "text"  # a heading, not noise
+    for noise in ("Type to search", "Read more: Something else entirely", "<  1  2  3  >",
+                  "Photo by Jane Roe", "Published on 2024-03-01"):
+        assert roles[noise] == "boilerplate", noise
+
+
+def test_long_prose_is_never_noise() -> None:
+    assert not is_page_noise("Share prices rose sharply on Monday as investors welcomed the central bank's "
+                             "decision to hold interest rates steady for another quarter.")
+
+
+def test_overlong_sentences_are_cut_at_clauses() -> None:
+    doc = "; ".join(f"clause number {n} keeps going with words" for n in range(60)) + "."
+    seg = segment(Document("d", doc))
+    assert len(seg.segments) > 1
+    assert all(len(s.span) <= 1000 for s in seg.segments)
+
+
+def test_seed_noise(seeds: dict[str, Document]) -> None:
+    seg = segment(seeds["004"])
+    noise = [s.span.slice(seeds["004"].text) for s in seg.segments if s.role is SegmentRole.BOILERPLATE]
+    assert "Related Pages" in noise
+    assert "Editor in charge: Jia Hongwei." in noise
+    assert not any("Foreign Affairs Work Conference" in n for n in noise)
+
+
+def test_too_long_document_is_refused() -> None:
+    try:
+        segment(Document("big.txt", "x" * 101), Options(max_chars=100))
+    except ValueError as error:
+        assert "big.txt" in str(error) and "limit" in str(error)
+    else:
+        raise AssertionError("no error")
+
+
+@given(st.text(alphabet=st.characters(blacklist_categories=["Cs"]), max_size=400))
+def test_segments_slice_the_original_in_order(doc: str) -> None:
+    seg = segment(Document("d", doc))
+    last = 0
+    for s in seg.segments:
+        assert 0 <= s.span.start < s.span.end <= len(doc)
+        assert s.span.start >= last
+        piece = s.span.slice(doc)
+        assert piece == piece.strip()
+        last = s.span.end
+    for p in seg.paragraphs:
+        assert p.slice(doc).strip()
