@@ -22,6 +22,7 @@ import time
 from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from itertools import pairwise
 
 from rapidfuzz import fuzz
 
@@ -367,7 +368,7 @@ def _clause_spans(text: str, span: Span) -> list[Span]:
             cuts.append(match.end())
     cuts.append(span.end)
     pieces = []
-    for lo, hi in zip(cuts, cuts[1:], strict=False):
+    for lo, hi in pairwise(cuts):
         while lo < hi and text[lo].isspace():
             lo += 1
         if lo < hi:
@@ -475,9 +476,9 @@ def _first_common_run(keys_a: list[str], keys_b: list[str]) -> tuple[int | None,
     for y in range(len(keys_b) - MIN_EDGE_TOKENS + 1):
         grams_b.setdefault(tuple(keys_b[y : y + MIN_EDGE_TOKENS]), y)
     for x in range(len(keys_a) - MIN_EDGE_TOKENS + 1):
-        y = grams_b.get(tuple(keys_a[x : x + MIN_EDGE_TOKENS]))
-        if y is not None:
-            return x, y
+        found = grams_b.get(tuple(keys_a[x : x + MIN_EDGE_TOKENS]))
+        if found is not None:
+            return x, found
     return None, None
 
 

@@ -24,20 +24,19 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _options(args: argparse.Namespace) -> Options:
-    options = Options()
-    changes = {"granularity": Granularity(args.granularity)}
+    options = replace(Options(), granularity=Granularity(args.granularity))
     if args.threshold is not None:
-        changes["min_score"] = args.threshold
+        options = replace(options, min_score=args.threshold)
     if args.time_budget is not None:
-        changes["time_budget_s"] = args.time_budget
-    return replace(options, **changes)
+        options = replace(options, time_budget_s=args.time_budget)
+    return options
 
 
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser of the command line."""
     parser = _Parser(prog="doccompare", description="Align near-duplicate documents and show their differences.")
     sub = parser.add_subparsers(dest="command", required=True)
-    common = argparse.ArgumentParser(add_help=False)
+    common = _Parser(add_help=False)
     common.add_argument("--format", choices=["json", "text"], default="text", help="output format")
     common.add_argument("--granularity", choices=[g.value for g in Granularity], default="sentence")
     common.add_argument("--threshold", type=float, help="minimum similarity of a pair, 0..1")

@@ -20,6 +20,7 @@ import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 from rapidfuzz import fuzz
 
@@ -119,7 +120,7 @@ def passage_features(text: str, start: int, end: int) -> Features:
     keys = [t.key for t in tokenize(text, start, end) if t.key not in FUNCTION_WORDS]
     return Features(
         Counter(keys),
-        frozenset(zip(keys, keys[1:], strict=False)),
+        frozenset(pairwise(keys)),
         " ".join(fold(text[start:end]).split()),
         end - start,
     )

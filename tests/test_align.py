@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from itertools import pairwise
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -16,7 +18,7 @@ def rebuilt(result: Comparison) -> None:
     for pair in result.pairs:
         assert pair.ops[0].a.start == pair.a.start and pair.ops[-1].a.end == pair.a.end
         assert pair.ops[0].b.start == pair.b.start and pair.ops[-1].b.end == pair.b.end
-        for x, y in zip(pair.ops, pair.ops[1:], strict=False):
+        for x, y in pairwise(pair.ops):
             assert x.a.end == y.a.start and x.b.end == y.b.start
 
 
@@ -147,8 +149,8 @@ def test_empty_and_whitespace_documents() -> None:
     assert result.shared_share("a") == 0.0
 
 
-sentence = st.lists(st.sampled_from("alpha beta gamma delta river stone light ember".split()), min_size=3,
-                    max_size=9).map(lambda ws: " ".join(ws).capitalize() + ".")
+WORDS = ["alpha", "beta", "gamma", "delta", "river", "stone", "light", "ember"]
+sentence = st.lists(st.sampled_from(WORDS), min_size=3, max_size=9).map(lambda ws: " ".join(ws).capitalize() + ".")
 
 
 @settings(max_examples=40, deadline=None)

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from itertools import combinations
+from itertools import combinations, pairwise
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -14,7 +14,7 @@ def brute_force_chain_weight(pairs: list[tuple[int, int, float]]) -> float:
     best = 0.0
     for size in range(1, len(pairs) + 1):
         for subset in combinations(sorted(pairs), size):
-            if all(x[0] < y[0] and x[1] < y[1] for x, y in zip(subset, subset[1:], strict=False)):
+            if all(x[0] < y[0] and x[1] < y[1] for x, y in pairwise(subset)):
                 best = max(best, sum(p[2] for p in subset))
     return best
 
@@ -24,7 +24,7 @@ def brute_force_chain_weight(pairs: list[tuple[int, int, float]]) -> float:
 def test_heaviest_chain_matches_brute_force(pairs: list[tuple[int, int, float]]) -> None:
     chain = heaviest_chain(pairs)
     weights = {(i, j): w for i, j, w in pairs}
-    assert all(x[0] < y[0] and x[1] < y[1] for x, y in zip(chain, chain[1:], strict=False))
+    assert all(x[0] < y[0] and x[1] < y[1] for x, y in pairwise(chain))
     assert abs(sum(weights[p] for p in chain) - brute_force_chain_weight(pairs)) < 1e-9
 
 
