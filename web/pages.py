@@ -27,7 +27,9 @@ def render_page(
     fragment_request = is_fragment_request()
     template = fragment if fragment_request else page
     response = cast(Response, make_response(
-        render_template(template, **context), status, push_url=push_url if fragment_request else None
+        render_template(template, fragment=fragment_request, **context),
+        status,
+        push_url=push_url if fragment_request else None,
     ))
     response.vary.add("HX-Request")
     return response

@@ -32,7 +32,11 @@
     }
   }
 
-  document.addEventListener("mouseover", function (event) { link(pairsOf(event.target)); });
+  // Off any passage, the focused passage (if any) stays lit: scrolling to a focused
+  // passage moves other content under a resting mouse.
+  document.addEventListener("mouseover", function (event) {
+    link(pairsOf(event.target) || pairsOf(document.activeElement));
+  });
   document.addEventListener("focusin", function (event) { link(pairsOf(event.target)); });
   document.addEventListener("htmx:afterSwap", function () { current = null; lit = []; });
 

@@ -1,0 +1,237 @@
+"""End to end in real headless Chromium (Debian's), against the app on a real server.
+
+Every test fails on a JavaScript error, a console error, a Content-Security-Policy
+violation or a dialog (an ``alert`` from a hostile document would open one).
+Screenshots land in ``test-artifacts/`` for people to look at.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from web_support import ARTIFACTS, XSS_IMG, XSS_LINK, XSS_SCRIPT, LiveServer, make_app, start_server
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(shutil.which(CHROMIUM) is None, reason="Debian's chromium is not installed (make chromium)"),
+]
+
+# Collects what must never happen on a page; installed before any page script runs.
+WATCH_CSP = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.__cspViolations.push(event.violatedDirective + " " + event.blockedURI);
+});
+"""
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    live = start_server(make_app(tmp_path_factory.mktemp("browser")))
+    yield live
+    live.stop()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    with playwright_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@dataclass
+class Watched:
+    """A page and the problems seen on it."""
+
+    page: object
+    problems: list[str] = field(default_factory=list)
+
+    def check(self) -> None:
+        violations = self.page.evaluate("window.__cspViolations || []")  # type: ignore[attr-defined]
+        assert not violations, f"CSP violations: {violations}"
+        assert not self.problems, f"problems on the page: {self.problems}"
+
+
+def open_page(browser: object, width: int = 1280, height: int = 900) -> Watched:
+    context = browser.new_context(viewport={"width": width, "height": height})  # type: ignore[attr-defined]
+    context.add_init_script(WATCH_CSP)
+    page = context.new_page()
+    watched = Watched(page)
+    page.on("console", lambda m: m.type in ("error", "warning") and watched.problems.append(f"{m.type}: {m.text}"))
+    page.on("pageerror", lambda error: watched.problems.append(f"page error: {error}"))
+
+    def on_dialog(dialog: object) -> None:
+        watched.problems.append(f"dialog: {dialog.message}")  # type: ignore[attr-defined]
+        dialog.dismiss()  # type: ignore[attr-defined]
+
+    page.on("dialog", on_dialog)
+    return watched
+
+
+@pytest.fixture
+def page(browser: object) -> Iterator[Watched]:
+    watched = open_page(browser)
+    yield watched
+    watched.check()
+    watched.page.context.close()  # type: ignore[attr-defined]
+
+
+def shot(page: object, name: str, full_page: bool = False) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=full_page)  # type: ignore[attr-defined]
+
+
+def api_ids(server: LiveServer) -> dict[str, int]:
+    with urllib.request.urlopen(f"{server.url}/api/documents", timeout=10) as response:
+        documents = json.load(response)["documents"]
+    return {d["name"][:3]: d["id"] for d in documents}
+
+
+def test_library_lists_seeds_and_compares_002_with_004(server: LiveServer, page: Watched) -> None:
+    p = page.page
+    p.goto(server.url + "/")  # type: ignore[attr-defined]
+    rows = p.locator("table.documents tbody tr")  # type: ignore[attr-defined]
+    assert rows.count() >= 5
+    assert p.locator("table.documents").inner_text().count(".txt") >= 5  # type: ignore[attr-defined]
+    shot(p, "library")
+    ids = api_ids(server)
+    p.select_option("form.pick select[name=a]", str(ids["002"]))  # type: ignore[attr-defined]
+    p.select_option("form.pick select[name=b]", str(ids["004"]))  # type: ignore[attr-defined]
+    p.click("form.pick button[type=submit]")  # type: ignore[attr-defined]
+    p.wait_for_url(f"**/compare?a={ids['002']}&b={ids['004']}")  # type: ignore[attr-defined]
+    deleted = p.locator(".rows del").all_inner_texts()  # type: ignore[attr-defined]
+    inserted = p.locator(".rows ins").all_inner_texts()  # type: ignore[attr-defined]
+    assert any("Central" in text for text in deleted), deleted[:10]
+    assert any("27-28" in text for text in inserted), inserted[:10]
+    assert p.locator(".summary").inner_text().count("%") == 2  # type: ignore[attr-defined]
+    shot(p, "compare-002-004")
+
+
+def test_threshold_change_swaps_without_reload_and_back_works(server: LiveServer, page: Watched) -> None:
+    p = page.page
+    ids = api_ids(server)
+    p.goto(f"{server.url}/compare?a={ids['002']}&b={ids['004']}")  # type: ignore[attr-defined]
+    p.evaluate("window.__noReload = true")  # type: ignore[attr-defined]
+    before = p.locator(".row.kind-b-only").count()  # type: ignore[attr-defined]
+    p.locator("input[name=threshold]").evaluate(  # type: ignore[attr-defined]
+        """(el) => { el.value = "0.8";
+                     el.dispatchEvent(new Event("input", {bubbles: true}));
+                     el.dispatchEvent(new Event("change", {bubbles: true})); }"""
+    )
+    p.wait_for_url("**threshold=0.8**")  # type: ignore[attr-defined]
+    p.wait_for_function("document.querySelector('output#threshold-value').textContent === '0.80'")  # type: ignore[attr-defined]
+    p.wait_for_load_state("networkidle")  # type: ignore[attr-defined]
+    assert p.evaluate("window.__noReload === true"), "the page reloaded"  # type: ignore[attr-defined]
+    after = p.locator(".row.kind-b-only").count()  # type: ignore[attr-defined]
+    assert after > before, (before, after)
+    assert p.locator(".rows ins").count() > 0  # type: ignore[attr-defined]
+    shot(p, "compare-threshold-0.8")
+
+    p.go_back()  # type: ignore[attr-defined]
+    p.wait_for_url(f"**/compare?a={ids['002']}&b={ids['004']}")  # type: ignore[attr-defined]
+    p.wait_for_function(f"document.querySelectorAll('.row.kind-b-only').length === {before}")  # type: ignore[attr-defined]
+    assert p.input_value("input[name=threshold]") == "0.35"  # type: ignore[attr-defined]
+
+
+def test_hide_identical_granularity_and_swap(server: LiveServer, page: Watched) -> None:
+    p = page.page
+    ids = api_ids(server)
+    p.goto(f"{server.url}/compare?a={ids['002']}&b={ids['004']}")  # type: ignore[attr-defined]
+    p.check("input[name=hide_identical]")  # type: ignore[attr-defined]
+    p.wait_for_url("**hide_identical=1**")  # type: ignore[attr-defined]
+    p.check("input[name=granularity][value=paragraph]")  # type: ignore[attr-defined]
+    p.wait_for_url("**granularity=paragraph**")  # type: ignore[attr-defined]
+    assert p.is_checked("input[name=hide_identical]")  # type: ignore[attr-defined]
+    p.click("a.swap")  # type: ignore[attr-defined]
+    p.wait_for_url(f"**/compare?a={ids['004']}&b={ids['002']}**")  # type: ignore[attr-defined]
+    p.wait_for_load_state("networkidle")  # type: ignore[attr-defined]
+    head = p.locator(".row.head").inner_text()  # type: ignore[attr-defined]
+    assert head.index("004_") < head.index("002_")
+    assert "granularity=paragraph" in p.url  # type: ignore[attr-defined]
+    assert p.title().startswith("004_")  # htmx takes the fragment's <title>  # type: ignore[attr-defined]
+
+
+def test_hover_lights_up_the_counterpart(server: LiveServer, page: Watched) -> None:
+    p = page.page
+    ids = api_ids(server)
+    p.goto(f"{server.url}/compare?a={ids['002']}&b={ids['004']}")  # type: ignore[attr-defined]
+    cell = p.locator(".row.kind-variant .cell.side-a").first  # type: ignore[attr-defined]
+    cell.hover()
+    partner = p.locator(".row.kind-variant .cell.side-b").first  # type: ignore[attr-defined]
+    assert "linked" in (partner.get_attribute("class") or "")
+    moved = p.locator(".cell.side-b[data-pairs]").filter(has=p.locator("a.moved-link"))  # type: ignore[attr-defined]
+    if moved.count():
+        p.mouse.move(0, 0)  # type: ignore[attr-defined]
+        moved.first.focus()
+        pair = (moved.first.get_attribute("data-pairs") or "").split()[0]
+        linked = p.locator(f'[data-pairs~="{pair}"].linked')  # type: ignore[attr-defined]
+        assert linked.count() >= 2
+        shot(p, "compare-hover-moved")
+
+
+def test_hostile_documents_render_as_text(server: LiveServer, page: Watched) -> None:
+    documents = [
+        {"name": f"xss {XSS_IMG}.txt", "text": f"Intro {XSS_SCRIPT}\n\nThe cat sat on the mat. {XSS_IMG} Bye."},
+        {"name": "links.md", "text": f"Intro {XSS_SCRIPT}\n\nThe cat sat on a mat. {XSS_LINK} Bye."},
+    ]
+    request = urllib.request.Request(
+        f"{server.url}/api/documents", data=json.dumps(documents).encode(), headers={"Content-Type": "application/json"}
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        a, b = (d["id"] for d in json.load(response)["documents"])
+    p = page.page
+    p.goto(f"{server.url}/compare?a={a}&b={b}&threshold=0.1")  # type: ignore[attr-defined]
+    text = p.locator(".rows").inner_text()  # type: ignore[attr-defined]
+    assert "<script>alert(1)</script>" in text
+    assert "onerror=alert(1)" in text and "javascript:alert(1)" in text
+    assert p.locator(".rows img, .rows script, .rows a[href^='javascript']").count() == 0  # type: ignore[attr-defined]
+    shot(p, "compare-xss")
+    for path in (f"/documents/{a}", f"/documents/{b}", "/"):
+        p.goto(server.url + path)  # type: ignore[attr-defined]
+        assert p.locator("main img, main a[href^='javascript']").count() == 0  # type: ignore[attr-defined]
+    assert "onerror=alert(1)" in p.locator("table.documents").inner_text()  # type: ignore[attr-defined]
+
+
+def test_narrow_window_holds(server: LiveServer, browser: object) -> None:
+    watched = open_page(browser, width=420, height=900)
+    p = watched.page
+    ids = api_ids(server)
+    for path, name in ((f"/compare?a={ids['002']}&b={ids['004']}", "compare-narrow-420"), ("/", "library-narrow-420")):
+        p.goto(server.url + path)  # type: ignore[attr-defined]
+        overflow = p.evaluate("document.documentElement.scrollWidth - window.innerWidth")  # type: ignore[attr-defined]
+        assert overflow <= 0, f"{path} scrolls sideways by {overflow}px"
+        shot(p, name)
+    watched.check()
+    p.context.close()  # type: ignore[attr-defined]
+
+
+def test_exported_html_opens_offline(server: LiveServer, page: Watched, tmp_path: Path) -> None:
+    ids = api_ids(server)
+    url = f"{server.url}/compare/export.html?a={ids['002']}&b={ids['004']}"
+    with urllib.request.urlopen(url, timeout=30) as response:
+        exported = tmp_path / "export.html"
+        exported.write_bytes(response.read())
+    p = page.page
+    p.goto(exported.as_uri())  # type: ignore[attr-defined]
+    assert p.locator(".rows ins").count() > 0  # type: ignore[attr-defined]
+    color = p.locator(".rows ins").first.evaluate("(el) => getComputedStyle(el).textDecorationLine")  # type: ignore[attr-defined]
+    assert "underline" in color, "the inline stylesheet applies"
+    shot(p, "export-html")
