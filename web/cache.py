@@ -10,10 +10,14 @@ same content) reuses the record and still shows its own name.
 from __future__ import annotations
 
 import dataclasses
+import functools
+import hashlib
 import json
 from importlib import metadata
+from pathlib import Path
 from typing import Any
 
+import compare
 from compare import (
     Comparison,
     DiffOp,
@@ -33,11 +37,21 @@ from web.store import Store, content_hash
 RECORD_VERSION = 1  # bump when the record layout below changes
 
 
-def _engine_version() -> str:
+@functools.cache
+def engine_fingerprint() -> str:
+    """Return the engine's version and a hash of its source, so a changed engine misses the cache.
+
+    The package version alone would keep serving old alignments after an engine
+    change that did not bump it (as during development).
+    """
     try:
-        return metadata.version("compare-docs")
+        version = metadata.version("compare-docs")
     except metadata.PackageNotFoundError:
-        return "unknown"
+        version = "unknown"
+    digest = hashlib.sha256()
+    for path in sorted(Path(compare.__file__).parent.glob("*.py")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return f"{version}+{digest.hexdigest()[:16]}"
 
 
 def options_key(options: Options) -> str:
@@ -48,7 +62,7 @@ def options_key(options: Options) -> str:
     """
     fields = {field.name: getattr(options, field.name) for field in dataclasses.fields(options)}
     return json.dumps(
-        {"engine": _engine_version(), "record": RECORD_VERSION, "options": fields},
+        {"engine": engine_fingerprint(), "record": RECORD_VERSION, "options": fields},
         sort_keys=True,
         default=str,
     )

@@ -112,6 +112,11 @@ def test_library_lists_seeds_and_compares_002_with_004(server: LiveServer, page:
     assert rows.count() >= 5
     assert p.locator("table.documents").inner_text().count(".txt") >= 5  # type: ignore[attr-defined]
     shot(p, "library")
+    p.fill("input[name=q]", "004")  # type: ignore[attr-defined]
+    p.wait_for_url("**/?q=004")  # type: ignore[attr-defined]
+    p.wait_for_function("document.querySelectorAll('table.documents tbody tr').length === 1")  # type: ignore[attr-defined]
+    p.fill("input[name=q]", "")  # type: ignore[attr-defined]
+    p.wait_for_function("document.querySelectorAll('table.documents tbody tr').length >= 5")  # type: ignore[attr-defined]
     ids = api_ids(server)
     p.select_option("form.pick select[name=a]", str(ids["002"]))  # type: ignore[attr-defined]
     p.select_option("form.pick select[name=b]", str(ids["004"]))  # type: ignore[attr-defined]
