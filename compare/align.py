@@ -38,9 +38,9 @@ TIE_BREAK = 0.01  # weight of character similarity in the backbone: equal scores
 MERGE_GAIN = 0.03  # a merge must raise the score by this much
 RUN_RATIO = 0.85  # adjacent pairs this close in characters form one copied passage
 SNUG_SHARE = 0.5  # a copy making up this much of an aligned pair on both sides is left to that pair
-MIN_EDGE_TOKENS = 3
-_CLAUSE_BREAK = re.compile(r"[.;:!?][\"')\]’”]*(?=\s)")  # words a copied passage must share to extend into a neighbour
-MAX_GAP_SEGMENTS = 60
+MIN_EDGE_TOKENS = 3  # words a copied passage must share to extend into a neighbour
+_CLAUSE_BREAK = re.compile(r"[.;:!?][\"')\]’”]*(?=\s)")  # where a clause ends, for parallel-text refinement
+MAX_GAP_SEGMENTS = 60  # larger gaps between backbone pairs are not aligned exhaustively
 ORDER_STEPS = ((1, 1), (1, 2), (2, 1), (1, 3), (3, 1))
 LENGTH_WEIGHT = 0.5
 MIN_ORDER_EVIDENCE = 1e-6  # even between anchors, a pair needs a shared word, not just similar lengths
