@@ -1,7 +1,9 @@
 """End to end in real headless Chromium (Debian's), against the app on a real server.
 
 Every test fails on a JavaScript error, a console error, a Content-Security-Policy
-violation or a dialog (an ``alert`` from a hostile document would open one).
+violation or a dialog (an ``alert`` from a hostile document would open one).  Waits
+use ``expect`` rather than ``wait_for_function``, whose polling evaluates strings
+and so trips the page's own CSP (no 'unsafe-eval').
 Screenshots land in ``test-artifacts/`` for people to look at.
 """
 
@@ -18,6 +20,7 @@ import pytest
 from web_support import ARTIFACTS, XSS_IMG, XSS_LINK, XSS_SCRIPT, LiveServer, make_app, start_server
 
 playwright_api = pytest.importorskip("playwright.sync_api")
+expect = playwright_api.expect
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -109,14 +112,15 @@ def test_library_lists_seeds_and_compares_002_with_004(server: LiveServer, page:
     p = page.page
     p.goto(server.url + "/")  # type: ignore[attr-defined]
     rows = p.locator("table.documents tbody tr")  # type: ignore[attr-defined]
-    assert rows.count() >= 5
+    rows_before = rows.count()
+    assert rows_before >= 5
     assert p.locator("table.documents").inner_text().count(".txt") >= 5  # type: ignore[attr-defined]
     shot(p, "library")
     p.fill("input[name=q]", "004")  # type: ignore[attr-defined]
     p.wait_for_url("**/?q=004")  # type: ignore[attr-defined]
-    p.wait_for_function("document.querySelectorAll('table.documents tbody tr').length === 1")  # type: ignore[attr-defined]
+    expect(p.locator("table.documents tbody tr")).to_have_count(1)  # type: ignore[attr-defined]
     p.fill("input[name=q]", "")  # type: ignore[attr-defined]
-    p.wait_for_function("document.querySelectorAll('table.documents tbody tr').length >= 5")  # type: ignore[attr-defined]
+    expect(p.locator("table.documents tbody tr")).to_have_count(rows_before)  # type: ignore[attr-defined]
     ids = api_ids(server)
     p.select_option("form.pick select[name=a]", str(ids["002"]))  # type: ignore[attr-defined]
     p.select_option("form.pick select[name=b]", str(ids["004"]))  # type: ignore[attr-defined]
@@ -142,7 +146,7 @@ def test_threshold_change_swaps_without_reload_and_back_works(server: LiveServer
                      el.dispatchEvent(new Event("change", {bubbles: true})); }"""
     )
     p.wait_for_url("**threshold=0.8**")  # type: ignore[attr-defined]
-    p.wait_for_function("document.querySelector('output#threshold-value').textContent === '0.80'")  # type: ignore[attr-defined]
+    expect(p.locator("output#threshold-value")).to_have_text("0.80")  # type: ignore[attr-defined]
     p.wait_for_load_state("networkidle")  # type: ignore[attr-defined]
     assert p.evaluate("window.__noReload === true"), "the page reloaded"  # type: ignore[attr-defined]
     after = p.locator(".row.kind-b-only").count()  # type: ignore[attr-defined]
@@ -152,7 +156,7 @@ def test_threshold_change_swaps_without_reload_and_back_works(server: LiveServer
 
     p.go_back()  # type: ignore[attr-defined]
     p.wait_for_url(f"**/compare?a={ids['002']}&b={ids['004']}")  # type: ignore[attr-defined]
-    p.wait_for_function(f"document.querySelectorAll('.row.kind-b-only').length === {before}")  # type: ignore[attr-defined]
+    expect(p.locator(".row.kind-b-only")).to_have_count(before)  # type: ignore[attr-defined]
     assert p.input_value("input[name=threshold]") == "0.35"  # type: ignore[attr-defined]
 
 
