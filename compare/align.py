@@ -41,6 +41,7 @@ SNUG_SHARE = 0.5  # a copy making up this much of an aligned pair on both sides 
 MIN_EDGE_TOKENS = 3  # words a copied passage must share to extend into a neighbour
 _CLAUSE_BREAK = re.compile(r"[.;:!?][\"')\]’”]*(?=\s)")  # where a clause ends, for parallel-text refinement
 MAX_GAP_SEGMENTS = 60  # larger gaps between backbone pairs are not aligned exhaustively
+SANDWICH_FIT = 0.5  # length ratio that lets a lone segment between two aligned pairs pair by position
 ORDER_STEPS = ((1, 1), (1, 2), (2, 1), (1, 3), (3, 1))
 LENGTH_WEIGHT = 0.5
 MIN_ORDER_EVIDENCE = 1e-6  # even between anchors, a pair needs a shared word, not just similar lengths
@@ -223,6 +224,14 @@ def _fill_gaps(
             continue
         if len(gap_a) > MAX_GAP_SEGMENTS or len(gap_b) > MAX_GAP_SEGMENTS:
             continue
+        sandwiched = end_a >= 0 and next_a < len(order_a) and end_b >= 0 and next_b < len(order_b)
+        if sandwiched and len(gap_a) == len(gap_b) == 1:
+            # One segment on each side between two aligned pairs: their place says they
+            # correspond, even when a free rendering shares no word (given similar lengths).
+            fa, fb = scorer.passage(0, gap_a), scorer.passage(1, gap_b)
+            if min(fa.length, fb.length) >= SANDWICH_FIT * max(fa.length, fb.length):
+                filled.append(Link(tuple(gap_a), tuple(gap_b), scorer.score(fa, fb)))
+                continue
         filled.extend(_align_gap(gap_a, gap_b, scorer, options))
     return sorted(filled, key=lambda link: link.a)
 
