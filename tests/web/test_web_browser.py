@@ -244,3 +244,36 @@ def test_exported_html_opens_offline(server: LiveServer, page: Watched, tmp_path
     color = p.locator(".rows ins").first.evaluate("(el) => getComputedStyle(el).textDecorationLine")  # type: ignore[attr-defined]
     assert "underline" in color, "the inline stylesheet applies"
     shot(p, "export-html")
+
+
+def test_upload_paste_rename_delete_through_the_forms(server: LiveServer, browser: object, tmp_path: Path) -> None:
+    watched = open_page(browser)
+    p = watched.page
+    good, bad = tmp_path / "browser-upload.txt", tmp_path / "binary.txt"
+    good.write_text("Uploaded from the browser. Second sentence.", encoding="utf-8")
+    bad.write_bytes(bytes(range(256)) * 8)
+    p.goto(server.url + "/")  # type: ignore[attr-defined]
+    p.set_input_files("input[name=files]", [str(good)])  # type: ignore[attr-defined]
+    p.click("form[enctype] button[type=submit]")  # type: ignore[attr-defined]
+    expect(p.locator(".flashes")).to_contain_text("Added 1 document: browser-upload.txt")  # type: ignore[attr-defined]
+
+    p.fill("textarea[name=text]", "Pasted <b>text</b> here.")  # type: ignore[attr-defined]
+    p.fill(".add input[name=name]", "pasted note")  # type: ignore[attr-defined]
+    p.click("text=Add text")  # type: ignore[attr-defined]
+    expect(p.locator(".document .text")).to_contain_text("Pasted <b>text</b> here.")  # type: ignore[attr-defined]
+    p.fill(".document-tools input[name=name]", "renamed note")  # type: ignore[attr-defined]
+    p.click(".document-tools form.rename button")  # type: ignore[attr-defined]
+    expect(p.locator("h1")).to_have_text("renamed note")  # type: ignore[attr-defined]
+    p.click(".document-tools form.delete button")  # type: ignore[attr-defined]
+    expect(p.locator(".flashes")).to_contain_text("Deleted renamed note")  # type: ignore[attr-defined]
+    assert "renamed note" not in p.locator("table.documents").inner_text()  # type: ignore[attr-defined]
+
+    # The page of a refused upload is an error the browser reports; only that one is expected.
+    p.set_input_files("input[name=files]", [str(bad)])  # type: ignore[attr-defined]
+    p.click("form[enctype] button[type=submit]")  # type: ignore[attr-defined]
+    expect(p.locator(".error .message")).to_contain_text("binary.txt")  # type: ignore[attr-defined]
+    shot(p, "upload-refused")
+    assert [m for m in watched.problems if "400" not in m] == []
+    watched.problems.clear()
+    watched.check()
+    p.context.close()  # type: ignore[attr-defined]
