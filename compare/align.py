@@ -84,7 +84,7 @@ def compare_documents(a: Document, b: Document, options: Options | None = None) 
     budget = _Budget(time.monotonic() + options.time_budget_s)
     seg_a, seg_b = segment(a, options), segment(b, options)
     scorer = fit_scorer([seg_a, seg_b])
-    candidates = find_candidates(scorer, seg_a, seg_b, options)
+    candidates = find_candidates(scorer, seg_a, seg_b, options, budget.over)
     links, parallel = align_segments(scorer, seg_a, seg_b, candidates, options, budget)
     pairs = tuple(_to_pair(link, seg_a, seg_b, scorer, options, budget) for link in links)
     used_a = {i for link in links for i in link.a}
@@ -313,17 +313,16 @@ def _join_copied_runs(links: list[Link], scorer: Scorer, order_a: list[int], ord
     pos_b = {j: k for k, j in enumerate(order_b)}
     ordered = sorted(links, key=lambda link: (link.a, link.b))
     joined: list[Link] = []
+    last_verbatim = False  # whether the link that ended the last passage was near-verbatim
     for link in ordered:
-        if joined:
+        verbatim = _near_verbatim(link, scorer)
+        if joined and verbatim and last_verbatim:
             last = joined[-1]
-            continues = (
-                pos_a[link.a[0]] == pos_a[last.a[-1]] + 1
-                and pos_b[link.b[0]] == pos_b[last.b[-1]] + 1
-            )
-            if continues and _near_verbatim(last, scorer) and _near_verbatim(link, scorer):
+            if pos_a[link.a[0]] == pos_a[last.a[-1]] + 1 and pos_b[link.b[0]] == pos_b[last.b[-1]] + 1:
                 joined[-1] = Link(last.a + link.a, last.b + link.b, min(last.score, link.score), last.moved)
                 continue
         joined.append(link)
+        last_verbatim = verbatim
     return joined
 
 

@@ -12,14 +12,15 @@ best few candidates, seen from both sides.
 from __future__ import annotations
 
 import heapq
-from collections import defaultdict
-from collections.abc import Sequence
+from collections import Counter, defaultdict
+from collections.abc import Callable, Sequence
 
 from compare.model import Options, Segmentation, SegmentRole
 from compare.scoring import Scorer
 
 MAX_POSTINGS = 64  # a word in more segments of B than this is too common to retrieve by
 SHORTLIST_FACTOR = 2  # segments scored exactly per kept candidate
+BUDGET_CHECK_EVERY = 256  # segments between two looks at the clock
 
 
 def text_segments(seg: Segmentation) -> list[int]:
@@ -27,8 +28,15 @@ def text_segments(seg: Segmentation) -> list[int]:
     return [s.index for s in seg.segments if s.role is SegmentRole.TEXT]
 
 
-def find_candidates(scorer: Scorer, a: Segmentation, b: Segmentation, options: Options) -> dict[tuple[int, int], float]:
-    """Return scored candidate pairs ``(i, j) -> score`` of text segments of A and B."""
+def find_candidates(
+    scorer: Scorer, a: Segmentation, b: Segmentation, options: Options,
+    over_budget: Callable[[], bool] = lambda: False,
+) -> dict[tuple[int, int], float]:
+    """Return scored candidate pairs ``(i, j) -> score`` of text segments of A and B.
+
+    ``over_budget`` is polled now and then; once it answers True the search
+    stops with what it has.
+    """
     a_ids, b_ids = text_segments(a), text_segments(b)
     feats_a, feats_b = scorer.features[0], scorer.features[1]
 
@@ -42,11 +50,16 @@ def find_candidates(scorer: Scorer, a: Segmentation, b: Segmentation, options: O
 
     shortlist = SHORTLIST_FACTOR * options.candidates_per_segment
     scores: dict[tuple[int, int], float] = {}
-    for i in a_ids:
+    seen_texts: Counter[str] = Counter()
+    for count, i in enumerate(a_ids):
+        if count % BUDGET_CHECK_EVERY == 0 and over_budget():
+            break
         fa = feats_a[i]
         same = by_text.get(fa.folded)
         if same and fa.words:
-            for j in same:
+            rank = seen_texts[fa.folded]
+            seen_texts[fa.folded] += 1
+            for j in _same_text_partners(same, rank):
                 scores[(i, j)] = 1.0
         shared: dict[int, float] = defaultdict(float)
         for word, count in fa.words.items():
@@ -62,6 +75,19 @@ def find_candidates(scorer: Scorer, a: Segmentation, b: Segmentation, options: O
                 if score > 0:
                     scores[(i, j)] = score
     return _best_per_segment(scores, options.candidates_per_segment)
+
+
+def _same_text_partners(same: list[int], rank: int) -> list[int]:
+    """Return the B segments with the same text to pair with the ``rank``-th such segment of A.
+
+    A text repeated thousands of times must not pair all with all: past
+    ``MAX_POSTINGS`` copies, the k-th copy of A meets the k-th copy of B and
+    its neighbours.
+    """
+    if len(same) <= MAX_POSTINGS:
+        return same
+    k = min(rank, len(same) - 1)
+    return same[max(0, k - 1) : k + 2]
 
 
 def _best_per_segment(scores: dict[tuple[int, int], float], keep: int) -> dict[tuple[int, int], float]:

@@ -269,3 +269,15 @@ def tokenize(text: str, start: int = 0, end: int | None = None) -> list[Token]:
         joined.append(tok)
         i += 1
     return joined
+
+
+def token_keys(text: str, start: int = 0, end: int | None = None) -> list[str]:
+    """Return the keys of ``tokenize(text, start, end)`` without building tokens (the fast path of scoring).
+
+    >>> token_keys("a develop-\\nment plan") == [t.key for t in tokenize("a develop-\\nment plan")]
+    True
+    """
+    piece = text[start:end]
+    if "-" in piece and _LINE_HYPHEN.search(piece):
+        return [token.key for token in tokenize(text, start, end)]  # rare: words hyphenated across lines
+    return [word_key(word) for word in _WORD.findall(piece)]

@@ -25,7 +25,7 @@ from itertools import pairwise
 from rapidfuzz import fuzz
 
 from compare.model import Segmentation, SegmentRole
-from compare.normalize import FUNCTION_WORDS, fold, tokenize
+from compare.normalize import FUNCTION_WORDS, fold, token_keys
 
 PARTIAL_DISCOUNT = 0.8  # a contained clause scores below a whole-passage match
 MIN_PARTIAL_SHARED = 4  # shared content words needed before containment counts
@@ -117,7 +117,7 @@ def character_ratio(a: Features, b: Features) -> float:
 
 def passage_features(text: str, start: int, end: int) -> Features:
     """Return the scoring features of ``text[start:end]``."""
-    keys = [t.key for t in tokenize(text, start, end) if t.key not in FUNCTION_WORDS]
+    keys = [key for key in token_keys(text, start, end) if key not in FUNCTION_WORDS]
     return Features(
         Counter(keys),
         frozenset(pairwise(keys)),

@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from compare import Document, segment
-from compare.normalize import tokenize, word_key
+from compare.normalize import token_keys, tokenize, word_key
 from compare.scoring import fit_scorer, passage_features
 
 
@@ -65,3 +68,8 @@ def test_score_is_symmetric() -> None:
     scorer = scorer_for("The cat sat on the mat today.", "A cat was sitting on a mat.")
     assert score(scorer, "The cat sat on the mat today.", "A cat was sitting on a mat.") == \
         score(scorer, "A cat was sitting on a mat.", "The cat sat on the mat today.")
+
+
+@given(st.text(alphabet=st.sampled_from(list("ab-\n .’'9É")), max_size=40))
+def test_fast_token_keys_agree_with_tokenize(text: str) -> None:
+    assert token_keys(text) == [t.key for t in tokenize(text)]
