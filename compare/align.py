@@ -30,7 +30,7 @@ from compare.candidates import find_candidates, heaviest_chain, text_segments
 from compare.copies import Copy, find_copies
 from compare.model import Comparison, Document, Options, Pair, PairKind, Segmentation, Span
 from compare.normalize import fold, tokenize
-from compare.scoring import Features, Scorer, character_ratio, combine, fit_scorer, passage_features
+from compare.scoring import Features, Scorer, character_ratio, fit_scorer
 from compare.segment import segment
 from compare.worddiff import diff_words
 
@@ -397,11 +397,11 @@ def _split_into_clauses(link: Link, a: Segmentation, b: Segmentation, scorer: Sc
     clauses_a, clauses_b = _clause_spans(text_a, span_a), _clause_spans(text_b, span_b)
     if len(clauses_a) < 2 and len(clauses_b) < 2:
         return [link]
-    feats_a = [passage_features(text_a, c.start, c.end) for c in clauses_a]
-    feats_b = [passage_features(text_b, c.start, c.end) for c in clauses_b]
-    if character_ratio(combine(feats_a), combine(feats_b)) >= options.verbatim_ratio:
-        return [link]
-    steps = align_in_order(lambda x0, x1, y0, y1: (combine(feats_a[x0:x1]), combine(feats_b[y0:y1])),
+    if character_ratio(scorer.passage(0, link.a), scorer.passage(1, link.b)) >= RUN_RATIO:
+        return [link]  # near-verbatim: each word maps onto its copy already
+    feats_a = [scorer.features_of(text_a, c.start, c.end) for c in clauses_a]
+    feats_b = [scorer.features_of(text_b, c.start, c.end) for c in clauses_b]
+    steps = align_in_order(lambda x0, x1, y0, y1: (scorer.combine(feats_a[x0:x1]), scorer.combine(feats_b[y0:y1])),
                            len(clauses_a), len(clauses_b), scorer, options.gap_min_score)
     if len(steps) < 2:
         return [link]

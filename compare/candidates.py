@@ -2,10 +2,10 @@
 
 Retrieve approximately, then verify exactly (as datasketch's LSH does):
 segments with the same folded text pair at once; every other segment of A
-adds up, through an inverted index of B's words, the weight of the words it
-shares with each segment of B (over-long posting lists are skipped, so a
-word found everywhere never floods the search), and only the segments with
-the most shared weight are scored.  Each segment keeps its
+looks up its rarest words and phrases in an inverted index of B (prefix
+filtering: near-copies share their rarest keys, and a key found everywhere
+never floods the search), adds up the weight of the keys it shares with each
+segment of B, and only the segments with the most shared weight are scored.  Each segment keeps its
 best few candidates, seen from both sides.
 """
 
@@ -16,9 +16,10 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 
 from compare.model import Options, Segmentation, SegmentRole
-from compare.scoring import Scorer
+from compare.scoring import Features, Scorer
 
 MAX_POSTINGS = 64  # a word in more segments of B than this is too common to retrieve by
+RARE_KEYS = 16  # words and phrases of a segment looked up in the index
 SHORTLIST_FACTOR = 2  # segments scored exactly per kept candidate
 BUDGET_CHECK_EVERY = 256  # segments between two looks at the clock
 
@@ -43,16 +44,18 @@ def find_candidates(
     by_text: dict[str, list[int]] = defaultdict(list)
     for j in b_ids:
         by_text[feats_b[j].folded].append(j)
-    postings: dict[str, list[int]] = defaultdict(list)
+    postings: dict[str | tuple[str, str], list[int]] = defaultdict(list)
     for j in b_ids:
         for word in feats_b[j].words:
             postings[word].append(j)
+        for phrase in feats_b[j].phrases:
+            postings[phrase].append(j)
 
     shortlist = SHORTLIST_FACTOR * options.candidates_per_segment
     scores: dict[tuple[int, int], float] = {}
     seen_texts: Counter[str] = Counter()
-    for count, i in enumerate(a_ids):
-        if count % BUDGET_CHECK_EVERY == 0 and over_budget():
+    for done, i in enumerate(a_ids):
+        if done % BUDGET_CHECK_EVERY == 0 and over_budget():
             break
         fa = feats_a[i]
         same = by_text.get(fa.folded)
@@ -62,19 +65,27 @@ def find_candidates(
             for j in _same_text_partners(same, rank):
                 scores[(i, j)] = 1.0
         shared: dict[int, float] = defaultdict(float)
-        for word, count in fa.words.items():
-            posting = postings.get(word)
-            if posting is None or len(posting) > MAX_POSTINGS:
-                continue
-            weight = scorer.word_weight(word)
-            for j in posting:
-                shared[j] += weight * min(count, feats_b[j].words[word])
+        for key in _rarest_keys(fa, postings):
+            weight = scorer.word_weight(key) if isinstance(key, str) else scorer.phrase_weight(key)
+            for j in postings[key]:
+                shared[j] += weight
         for j in heapq.nlargest(shortlist, shared, key=shared.__getitem__):
             if (i, j) not in scores:
                 score = scorer.score(fa, feats_b[j])
                 if score > 0:
                     scores[(i, j)] = score
     return _best_per_segment(scores, options.candidates_per_segment)
+
+
+def _rarest_keys(fa: Features, postings: dict[str | tuple[str, str], list[int]]) -> list[str | tuple[str, str]]:
+    """Return the words and phrases of a passage that are rarest in B (the ones worth looking up).
+
+    Near-copies share their rarest keys; looking up only those keeps retrieval
+    cheap however repetitive the vocabulary is (prefix filtering).
+    """
+    keys: list[str | tuple[str, str]] = [*fa.words, *sorted(fa.phrases)]
+    usable = [k for k in keys if 0 < len(postings.get(k, ())) <= MAX_POSTINGS]
+    return heapq.nsmallest(RARE_KEYS, usable, key=lambda k: len(postings[k]))
 
 
 def _same_text_partners(same: list[int], rank: int) -> list[int]:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import pairwise
 
 from rapidfuzz import fuzz
@@ -41,6 +41,8 @@ class Features:
     phrases: frozenset[tuple[str, str]]  # consecutive content-word pairs
     folded: str  # the passage folded for character comparison
     length: int  # characters of the original passage
+    word_total: float = 0.0  # summed weights of the words (set by a Scorer)
+    phrase_total: float = 0.0  # summed weights of the phrases (set by a Scorer)
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +60,27 @@ class Scorer:
 
     def passage(self, document: int, segments: Sequence[int]) -> Features:
         """Return the features of consecutive segments of one document taken as one passage."""
-        return combine([self.features[document][i] for i in segments])
+        return self.combine([self.features[document][i] for i in segments])
+
+    def weighed(self, features: Features) -> Features:
+        """Return the features with their word and phrase totals under this scorer's weights."""
+        word_total = math.fsum(self.word_weight(k) * n for k, n in features.words.items())
+        phrase_total = math.fsum(self.phrase_weight(p) for p in features.phrases)
+        return replace(features, word_total=word_total, phrase_total=phrase_total)
+
+    def features_of(self, text: str, start: int, end: int) -> Features:
+        """Return the weighed features of ``text[start:end]``."""
+        return self.weighed(passage_features(text, start, end))
+
+    def combine(self, parts: Sequence[Features]) -> Features:
+        """Return the weighed features of consecutive passages taken as one."""
+        if len(parts) == 1:
+            return parts[0]
+        joined = combine(parts)
+        if len(joined.phrases) == sum(len(p.phrases) for p in parts):  # no phrase repeats: totals add up
+            return replace(joined, word_total=math.fsum(p.word_total for p in parts),
+                           phrase_total=math.fsum(p.phrase_total for p in parts))
+        return self.weighed(joined)
 
     def score(self, a: Features, b: Features) -> float:
         """Return the similarity of two passages in [0, 1]."""
@@ -73,11 +95,9 @@ class Scorer:
         # (and the ties they break) never depend on hash randomisation.
         weight = self.word_weight
         shared = math.fsum(weight(k) * n for k, n in shared_words.items())
-        weight_a = math.fsum(weight(k) * n for k, n in a.words.items())
-        weight_b = math.fsum(weight(k) * n for k, n in b.words.items())
-        phrase_shared = math.fsum(self._phrase_weight(p) for p in a.phrases & b.phrases)
-        phrase_a = math.fsum(self._phrase_weight(p) for p in a.phrases)
-        phrase_b = math.fsum(self._phrase_weight(p) for p in b.phrases)
+        weight_a, weight_b = a.word_total, b.word_total
+        phrase_shared = math.fsum(self.phrase_weight(p) for p in a.phrases & b.phrases)
+        phrase_a, phrase_b = a.phrase_total, b.phrase_total
 
         word_dice = 2 * shared / (weight_a + weight_b)
         phrase_dice = 2 * phrase_shared / (phrase_a + phrase_b) if phrase_a + phrase_b else word_dice
@@ -94,7 +114,8 @@ class Scorer:
             (1 - PHRASE_WEIGHT) * word_contained + PHRASE_WEIGHT * phrase_contained)
         return max(variant, partial), variant
 
-    def _phrase_weight(self, phrase: tuple[str, str]) -> float:
+    def phrase_weight(self, phrase: tuple[str, str]) -> float:
+        """Return the weight of one phrase (a pair of consecutive content words)."""
         return self.phrase_idf.get(phrase, self.default_idf)
 
 
@@ -150,4 +171,6 @@ def fit_scorer(segmentations: Iterable[Segmentation]) -> Scorer:
     total = max(segment_count, 1)
     idf = {k: math.log(1 + total / df) for k, df in document_frequency.items()}
     phrase_idf = {k: math.log(1 + total / df) for k, df in phrase_frequency.items()}
-    return Scorer(idf, phrase_idf, math.log(1 + total), tuple(features))
+    unweighed = Scorer(idf, phrase_idf, math.log(1 + total), ())
+    weighed = tuple(tuple(unweighed.weighed(f) for f in row) for row in features)
+    return replace(unweighed, features=weighed)

@@ -5,7 +5,7 @@ from hypothesis import strategies as st
 
 from compare import Document, segment
 from compare.normalize import token_keys, tokenize, word_key
-from compare.scoring import fit_scorer, passage_features
+from compare.scoring import fit_scorer
 
 
 def scorer_for(*docs: str):  # type: ignore[no-untyped-def]
@@ -13,7 +13,7 @@ def scorer_for(*docs: str):  # type: ignore[no-untyped-def]
 
 
 def score(scorer, a: str, b: str) -> float:  # type: ignore[no-untyped-def]
-    return scorer.score(passage_features(a, 0, len(a)), passage_features(b, 0, len(b)))
+    return scorer.score(scorer.features_of(a, 0, len(a)), scorer.features_of(b, 0, len(b)))
 
 
 def test_tokens_keep_original_offsets_and_fold_case_quotes_and_inflection() -> None:
