@@ -458,24 +458,24 @@ def _fit_copied_bounds(a: Segmentation, b: Segmentation, span_a: Span, span_b: S
     """Move the ends of a copied passage to where the shared words start and stop.
 
     A copy rarely starts on a sentence boundary of both texts: the passage is
-    trimmed to its first and last shared word on each side.
+    trimmed to its first and last shared word on each side.  Only the first
+    and last segments are read, however long the passage.
     """
     text_a, text_b = a.document.text, b.document.text
-    tokens_a = tokenize(text_a, span_a.start, span_a.end)
-    tokens_b = tokenize(text_b, span_b.start, span_b.end)
-    if len(tokens_a) < MIN_EDGE_TOKENS or len(tokens_b) < MIN_EDGE_TOKENS:
-        return span_a, span_b
-    keys_a = [t.key for t in tokens_a]
-    keys_b = [t.key for t in tokens_b]
-    start_a, start_b = _first_common_run(keys_a, keys_b)
-    end_a, end_b = _first_common_run(keys_a[::-1], keys_b[::-1])
+    first_a = tokenize(text_a, span_a.start, a.segments[link.a[0]].span.end)
+    first_b = tokenize(text_b, span_b.start, b.segments[link.b[0]].span.end)
+    last_a = tokenize(text_a, a.segments[link.a[-1]].span.start, span_a.end)
+    last_b = tokenize(text_b, b.segments[link.b[-1]].span.start, span_b.end)
+    start_a, start_b = _first_common_run([t.key for t in first_a], [t.key for t in first_b])
+    end_a, end_b = _first_common_run([t.key for t in reversed(last_a)], [t.key for t in reversed(last_b)])
     if start_a is None or start_b is None or end_a is None or end_b is None:
         return span_a, span_b
-    last_a, last_b = len(tokens_a) - 1 - end_a, len(tokens_b) - 1 - end_b
-    if last_a < start_a or last_b < start_b:
+    a0, a1 = first_a[start_a].span.start, last_a[len(last_a) - 1 - end_a].span.end
+    b0, b1 = first_b[start_b].span.start, last_b[len(last_b) - 1 - end_b].span.end
+    if a0 >= a1 or b0 >= b1:
         return span_a, span_b
-    return (Span(tokens_a[start_a].span.start, _end_with_punctuation(text_a, tokens_a[last_a].span.end, span_a.end)),
-            Span(tokens_b[start_b].span.start, _end_with_punctuation(text_b, tokens_b[last_b].span.end, span_b.end)))
+    return (Span(a0, _end_with_punctuation(text_a, a1, span_a.end)),
+            Span(b0, _end_with_punctuation(text_b, b1, span_b.end)))
 
 
 def _first_common_run(keys_a: list[str], keys_b: list[str]) -> tuple[int | None, int | None]:
