@@ -28,7 +28,7 @@ from rapidfuzz import fuzz
 
 from compare.candidates import find_candidates, heaviest_chain, text_segments
 from compare.copies import Copy, find_copies
-from compare.model import Comparison, Document, Options, Pair, PairKind, Segmentation, Span
+from compare.model import Comparison, DiffOp, Document, Options, Pair, PairKind, Segmentation, Span
 from compare.normalize import fold, tokenize
 from compare.scoring import Features, Scorer, character_ratio, fit_scorer
 from compare.segment import segment
@@ -449,8 +449,32 @@ def _to_pair(link: Link, a: Segmentation, b: Segmentation, scorer: Scorer, optio
         kind = PairKind.VARIANT
     else:
         kind = PairKind.PARTIAL
-    ops = diff_words(a.document.text, b.document.text, span_a, span_b)
+    ops = _diff_pair(link, a, b, span_a, span_b)
     return Pair(span_a, span_b, kind, round(min(1.0, link.score), 4), link.moved, ops, link.a, link.b)
+
+
+def _diff_pair(link: Link, a: Segmentation, b: Segmentation, span_a: Span, span_b: Span) -> tuple[DiffOp, ...]:
+    """Diff a pair word by word; a run of sentence pairs joined into one passage is diffed sentence by sentence.
+
+    Cutting both sides at the starts of their segments keeps the pieces tiling
+    the pair (so the ops still rebuild both passages), keeps each diff local,
+    and keeps long copied passages fast.
+    """
+    text_a, text_b = a.document.text, b.document.text
+    if link.spans is not None or len(link.a) != len(link.b) or len(link.a) == 1:
+        return diff_words(text_a, text_b, span_a, span_b)
+    cuts_a = [span_a.start, *(a.segments[i].span.start for i in link.a[1:]), span_a.end]
+    cuts_b = [span_b.start, *(b.segments[j].span.start for j in link.b[1:]), span_b.end]
+    if cuts_a != sorted(cuts_a) or cuts_b != sorted(cuts_b):
+        return diff_words(text_a, text_b, span_a, span_b)
+    ops: list[DiffOp] = []
+    for (a0, a1), (b0, b1) in zip(pairwise(cuts_a), pairwise(cuts_b), strict=True):
+        for op in diff_words(text_a, text_b, Span(a0, a1), Span(b0, b1)):
+            if ops and ops[-1].tag is op.tag:
+                ops[-1] = DiffOp(op.tag, ops[-1].a.cover(op.a), ops[-1].b.cover(op.b))
+            else:
+                ops.append(op)
+    return tuple(ops)
 
 
 def _fit_copied_bounds(a: Segmentation, b: Segmentation, span_a: Span, span_b: Span,

@@ -187,7 +187,7 @@ class Options:
     variant_score: float = 0.3  # below this, a pair is partial
     max_merge: int = 6  # at most this many segments merge into one side of a pair
     parallel_coverage: float = 0.5  # aligned share of both texts that makes a parallel pair
-    candidates_per_segment: int = 8  # best candidates kept for each segment
+    candidates_per_segment: int = 5  # best candidates kept for each segment
     time_budget_s: float = 20.0  # past this, finish fast and mark the result degraded
     max_chars: int = 20_000_000  # longer documents are refused
 

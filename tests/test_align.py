@@ -163,3 +163,18 @@ def test_pairs_are_spans_of_both_texts_and_rebuild(sents_a: list[str], sents_b: 
         assert 0 <= pair.b.start < pair.b.end <= len(b.text)
         assert 0.0 <= pair.score <= 1.0
     rebuilt(result)
+
+
+def test_joined_copied_run_is_diffed_sentence_by_sentence_and_tiles() -> None:
+    sentences = [f"Sentence number {n} tells of the river, the mill and the bridge at Alder{n}." for n in range(8)]
+    edited = [s.replace("mill", "old mill") if n % 3 == 0 else s for n, s in enumerate(sentences)]
+    a = Document("a", "Unrelated opening line here. " + " ".join(sentences) + " A closing remark of mine.")
+    b = Document("b", "Some other intro text. " + " ".join(edited) + " Different ending altogether.")
+    result = compare_documents(a, b)
+    long_pairs = [p for p in result.pairs if len(p.a_segments) > 1]
+    assert long_pairs, "adjacent near-verbatim sentence pairs join into one passage"
+    rebuilt(result)
+    for pair in result.pairs:
+        assert all(x.tag is not y.tag for x, y in pairwise(pair.ops))
+    inserted = [op.b.slice(b.text) for p in result.pairs for op in p.ops if op.tag is OpTag.INSERT]
+    assert inserted.count("old ") == 3 or inserted.count("old") == 3
