@@ -28,12 +28,14 @@ from rapidfuzz import fuzz
 
 from compare.candidates import find_candidates, heaviest_chain, text_segments
 from compare.copies import Copy, find_copies
-from compare.model import Comparison, DiffOp, Document, Options, Pair, PairKind, Segmentation, Span
+from compare.model import Comparison, DiffOp, Document, OpTag, Options, Pair, PairKind, Segmentation, Span
 from compare.normalize import fold, tokenize
 from compare.scoring import Features, Scorer, character_ratio, fit_scorer
 from compare.segment import segment
 from compare.worddiff import diff_words
 
+CHARS_PER_SECOND = 300_000  # a cautious rate of the whole pipeline here (~700,000 measured): larger inputs
+#                            than the time budget affords are refused at once rather than cut short
 TIE_BREAK = 0.01  # weight of character similarity in the backbone: equal scores prefer closer wording
 MERGE_GAIN = 0.03  # a merge must raise the score by this much
 RUN_RATIO = 0.85  # adjacent pairs this close in characters form one copied passage
@@ -82,6 +84,12 @@ def compare_documents(a: Document, b: Document, options: Options | None = None) 
     """
     options = options or Options()
     budget = _Budget(time.monotonic() + options.time_budget_s)
+    affordable = int(CHARS_PER_SECOND * options.time_budget_s)
+    if len(a.text) + len(b.text) > affordable:
+        raise ValueError(
+            f"{a.name} and {b.name}: {len(a.text) + len(b.text):,} characters together cannot be compared within "
+            f"the time budget of {options.time_budget_s:g} s (about {affordable:,} characters fit)"
+        )
     seg_a, seg_b = segment(a, options), segment(b, options)
     scorer = fit_scorer([seg_a, seg_b])
     candidates = find_candidates(scorer, seg_a, seg_b, options, budget.over)
@@ -449,7 +457,11 @@ def _to_pair(link: Link, a: Segmentation, b: Segmentation, scorer: Scorer, optio
         kind = PairKind.VARIANT
     else:
         kind = PairKind.PARTIAL
-    ops = _diff_pair(link, a, b, span_a, span_b)
+    if budget.over():  # no time left for word diffs: one operation for the whole pair
+        same = span_a.slice(a.document.text) == span_b.slice(b.document.text)
+        ops: tuple[DiffOp, ...] = (DiffOp(OpTag.EQUAL if same else OpTag.REPLACE, span_a, span_b),)
+    else:
+        ops = _diff_pair(link, a, b, span_a, span_b)
     return Pair(span_a, span_b, kind, round(min(1.0, link.score), 4), link.moved, ops, link.a, link.b)
 
 

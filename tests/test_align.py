@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from itertools import pairwise
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -137,10 +138,17 @@ def test_threshold_option_controls_what_pairs() -> None:
     assert not strict.pairs and len(loose.pairs) == 1
 
 
-def test_time_budget_marks_result_degraded(seeds: dict[str, Document]) -> None:
+def test_time_budget_marks_result_degraded(seeds: dict[str, Document], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("compare.align.CHARS_PER_SECOND", 10**15)  # let the input through the size check
     result = compare_documents(seeds["002"], seeds["004"], Options(time_budget_s=1e-9))
     assert result.degraded and result.notes
     rebuilt(result)
+
+
+def test_input_too_large_for_the_budget_is_refused_at_once() -> None:
+    big = Document("big.txt", "word " * 200_000)
+    with pytest.raises(ValueError, match=r"big\.txt.*time budget"):
+        compare_documents(big, big, Options(time_budget_s=0.5))
 
 
 def test_empty_and_whitespace_documents() -> None:
