@@ -1,0 +1,1 @@
+"""Speed benchmarks of the engine against simple peers (see README.md here)."""
