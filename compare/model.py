@@ -180,7 +180,7 @@ class Options:
 
     granularity: Granularity = Granularity.SENTENCE
     language: str = "en"  # language code for the sentence splitter
-    min_score: float = 0.35
+    min_score: float = 0.32
     moved_min_score: float = 0.45
     gap_min_score: float = 0.15
     verbatim_ratio: float = 0.97  # character similarity that counts as verbatim
