@@ -18,7 +18,7 @@ from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 from htmx_flask import Htmx
 
-from compare import read_document
+from compare import Options, read_document
 from web.store import NewDocument, Store
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -96,6 +96,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     from web import api, comparison, documents, errors, security
 
+    app.jinja_env.globals["default_threshold"] = Options().min_score
     app.register_blueprint(documents.blueprint)
     app.register_blueprint(comparison.blueprint)
     app.register_blueprint(api.blueprint)

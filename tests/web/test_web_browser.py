@@ -19,6 +19,8 @@ from pathlib import Path
 import pytest
 from web_support import ARTIFACTS, XSS_IMG, XSS_LINK, XSS_SCRIPT, LiveServer, make_app, start_server
 
+from compare import Options
+
 playwright_api = pytest.importorskip("playwright.sync_api")
 expect = playwright_api.expect
 
@@ -157,7 +159,7 @@ def test_threshold_change_swaps_without_reload_and_back_works(server: LiveServer
     p.go_back()  # type: ignore[attr-defined]
     p.wait_for_url(f"**/compare?a={ids['002']}&b={ids['004']}")  # type: ignore[attr-defined]
     expect(p.locator(".row.kind-b-only")).to_have_count(before)  # type: ignore[attr-defined]
-    assert p.input_value("input[name=threshold]") == "0.35"  # type: ignore[attr-defined]
+    assert p.input_value("input[name=threshold]") == str(Options().min_score)  # type: ignore[attr-defined]
 
 
 def test_hide_identical_granularity_and_swap(server: LiveServer, page: Watched) -> None:

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from compare import Granularity
+from compare import Granularity, Options
 from web.query import CompareQuery, parse_query
 
 
 def test_defaults() -> None:
     query = parse_query({"a": "1", "b": "2"})
-    assert query == CompareQuery(1, 2, 0.35, Granularity.SENTENCE, False)
-    assert query.options.min_score == 0.35
+    assert query == CompareQuery(1, 2, Options().min_score, Granularity.SENTENCE, False)
+    assert query.options == Options()
 
 
 def test_args_are_canonical_and_roundtrip() -> None:

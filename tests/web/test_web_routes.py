@@ -13,6 +13,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from web_support import csrf_token, make_app, seed_id
 
+from compare import Options
+
 HX = {"HX-Request": "true"}
 
 
@@ -273,7 +275,8 @@ def test_compare_controls_change_the_result(client: FlaskClient) -> None:
 def test_swap_link_exchanges_a_and_b(client: FlaskClient) -> None:
     a, b = seed_id(client, "002"), seed_id(client, "004")
     html = client.get(f"/compare?a={a}&b={b}").get_data(as_text=True)
-    assert f'href="/compare?a={b}&amp;b={a}&amp;threshold=0.35&amp;granularity=sentence"' in html
+    threshold = Options().min_score
+    assert f'href="/compare?a={b}&amp;b={a}&amp;threshold={threshold}&amp;granularity=sentence"' in html
     swapped = client.get(f"/compare?a={b}&b={a}").get_data(as_text=True)
     first_head = re.search(r'<span class="side-tag">A</span> ([^<]+)', swapped)
     assert first_head and first_head.group(1).startswith("004_")
