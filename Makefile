@@ -29,4 +29,4 @@ test: $(STAMP) chromium
 	$(PY) -m pytest -n 2 -q
 
 bench: $(STAMP)
-	$(PY) -m benchmarks.run_all
+	$(PY) -m benchmarks.bench_engine
