@@ -10,11 +10,12 @@ document that renders the statement with several non-adjacent segments
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from functools import partial
 from itertools import combinations
 
 from compare.align import compare_documents
-from compare.model import Document, Family, FamilySet, Options, Rendering, Span
+from compare.model import Document, Family, FamilySet, Options, Rendering
 
 Node = tuple[int, int]  # (document index, segment index)
 
@@ -72,7 +73,7 @@ def find_families(documents: Sequence[Document], options: Options | None = None)
             by_document[document].append(seg_index)
         renderings = []
         for document in sorted(by_document):
-            run = _strongest_run(sorted(by_document[document]), lambda i, d=document: weight[(d, i)])
+            run = _strongest_run(sorted(by_document[document]), partial(_node_weight, weight, document))
             segs = segmentations[document].segments
             renderings.append(Rendering(document, segs[run[0]].span.cover(segs[run[-1]].span), tuple(run)))
         scores = [s for node in nodes for s in edge_scores.get(node, [])]
@@ -81,9 +82,12 @@ def find_families(documents: Sequence[Document], options: Options | None = None)
     return FamilySet(tuple(segmentations), tuple(families))
 
 
-def _strongest_run(indices: list[int], weight_of: object) -> list[int]:
+def _node_weight(weight: dict[Node, float], document: int, segment: int) -> float:
+    return weight[(document, segment)]
+
+
+def _strongest_run(indices: list[int], weight_of: Callable[[int], float]) -> list[int]:
     """Split sorted segment indices into runs of consecutive ones; return the heaviest run."""
-    assert callable(weight_of)
     runs: list[list[int]] = []
     for i in indices:
         if runs and i == runs[-1][-1] + 1:
@@ -91,11 +95,3 @@ def _strongest_run(indices: list[int], weight_of: object) -> list[int]:
         else:
             runs.append([i])
     return max(runs, key=lambda run: sum(weight_of(i) for i in run))
-
-
-def rendering_text(result: FamilySet, rendering: Rendering) -> str:
-    """Return the original text of one rendering."""
-    return rendering.span.slice(result.documents[rendering.document].document.text)
-
-
-__all__ = ["Span", "find_families", "rendering_text"]
