@@ -208,12 +208,15 @@ def _unpaired(segmentation: Segmentation, pair_spans: Sequence[Span]) -> list[_I
             trimmed = _trimmed(part, text)
             if trimmed is not None:
                 items.append(_Item(trimmed, segment.paragraph, segment.role))
-    # Text outside every segment and pair (should the segmenter skip any) is still shown.
+    # Text outside every segment and pair (markup the segmenter left out, such as a stray "**")
+    # is still shown; with no letter or digit in it, it is shown as page noise.
     units = sorted([*covered, *(segment.span for segment in segmentation.segments)])
     for part in _subtract(Span(0, len(text)), units):
         trimmed = _trimmed(part, text)
         if trimmed is not None:
-            items.append(_Item(trimmed, _paragraph_at(segmentation, trimmed.start)))
+            debris = not any(ch.isalnum() for ch in trimmed.slice(text))
+            role = SegmentRole.BOILERPLATE if debris else SegmentRole.TEXT
+            items.append(_Item(trimmed, _paragraph_at(segmentation, trimmed.start), role))
     return items
 
 

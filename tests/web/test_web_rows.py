@@ -99,3 +99,13 @@ def test_pieces_mark_only_changed_words() -> None:
     assert ("del", "brown") in a and ("ins", "red") in b
     assert "".join(t for _, t in a) == "The quick brown fox jumps."
     assert "".join(t for _, t in b) == "The quick red fox jumps."
+
+
+def test_markup_left_between_segments_shows_as_page_noise() -> None:
+    a = Document("a", "A plain opening sentence about rivers.")
+    b = Document("b", "**A plain opening sentence about rivers.** Another sentence about mountains.")
+    rows = layout(compare_documents(a, b))
+    cells = [row.b for row in rows if row.b is not None and row.a is None]
+    stray = [c for c in cells if "".join(p.text for p in c.pieces).strip() == "**"]
+    assert stray and all(c.dim for c in stray)
+    assert any("mountains" in "".join(p.text for p in c.pieces) and not c.dim for c in cells)
