@@ -226,3 +226,82 @@ class FamilySet:
 
     documents: tuple[Segmentation, ...]
     families: tuple[Family, ...] = field(default_factory=tuple)
+
+
+# --- Corpus report (duplication across many documents) -------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SharedPassage:
+    """A passage of document ``a`` that also appears, in some wording, in document ``b``."""
+
+    a: Span
+    b: Span
+    kind: PairKind
+    score: float  # similarity in [0, 1]
+    family: int | None = None  # index into ``Report.families``, when the passage belongs to one
+
+
+@dataclass(frozen=True, slots=True)
+class PairReport:
+    """What two documents of a corpus share; ``a < b`` are document indices."""
+
+    a: int
+    b: int
+    a_share: float  # share of a's counted characters found in b
+    b_share: float  # share of b's counted characters found in a
+    passages: tuple[SharedPassage, ...]  # in the order of a
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentReport:
+    """How much of one document appears elsewhere in the corpus.
+
+    ``counted_chars`` are the characters of the document's text segments;
+    boilerplate (page noise) is excluded from every figure and listed in
+    ``boilerplate``.  ``reused`` are the union of the document's spans that
+    appear in at least one other document.
+    """
+
+    index: int
+    name: str
+    chars: int  # length of the whole text
+    counted_chars: int
+    reused_chars: int
+    reused_share: float  # reused_chars / counted_chars (0 when nothing is counted)
+    reused: tuple[Span, ...]  # disjoint, sorted
+    boilerplate: tuple[Span, ...]
+    partners: tuple[int, ...]  # documents sharing something with this one, most shared first
+
+
+@dataclass(frozen=True, slots=True)
+class PassageMember:
+    """One document's copy of a passage family."""
+
+    document: int
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class PassageFamily:
+    """A passage found in two or more documents, with every copy of it."""
+
+    members: tuple[PassageMember, ...]  # at most one per document, in document order
+    spread: int  # number of documents holding it
+    size: int  # characters of its longest member
+    score: float  # mean similarity of the linked copies
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """The duplication report of a corpus.
+
+    Families are ranked by spread, then size (largest first); pairs list
+    only documents that share something, ordered by ``(a, b)``.
+    """
+
+    documents: tuple[DocumentReport, ...]
+    pairs: tuple[PairReport, ...]
+    families: tuple[PassageFamily, ...]
+    degraded: bool = False
+    notes: tuple[str, ...] = ()
