@@ -28,6 +28,7 @@ from compare.model import (
 )
 from compare.reading import decode, read_document
 from compare.render import comparison_to_json, comparison_to_text, families_to_json, families_to_text
+from compare.report_html import heatmap_legend_svg, heatmap_svg, report_to_html
 from compare.segment import segment
 from compare.worddiff import diff_words
 
@@ -55,6 +56,9 @@ __all__ = [
     "families_to_json",
     "families_to_text",
     "find_families",
+    "heatmap_legend_svg",
+    "heatmap_svg",
     "read_document",
+    "report_to_html",
     "segment",
 ]
