@@ -127,6 +127,7 @@ def align_segments(
         links = weak
         if not budget.over():
             links = _fill_gaps(links, scorer, order_a, order_b, options, budget)
+            links = _absorb_orphans(links, scorer, order_a, order_b, options)
     else:
         links = _backbone(candidates, options.min_score, scorer, order_a, order_b, options)
     if not budget.over():
@@ -242,6 +243,61 @@ def _fill_gaps(
                 continue
         filled.extend(_align_gap(gap_a, gap_b, scorer, options))
     return sorted(filled, key=lambda link: link.a)
+
+
+def _absorb_orphans(
+    links: list[Link], scorer: Scorer, order_a: list[int], order_b: list[int], options: Options
+) -> list[Link]:
+    """Join each segment left alone between two links of a parallel text to the neighbouring link it belongs to.
+
+    Translations cut verses differently: where one side holds segments with
+    nothing free facing them, the link on either side renders them together
+    with its own counterpart.  A segment joins the adjacent link whose fit
+    (score and length ratio, as ``align_in_order`` weighs them) it does not
+    lower, the one it raises most; a segment that lowers both stays on its
+    own side (text one side adds).  Clause splitting then says which words
+    of the grown link render it.
+    """
+    for flip in (False, True):
+        links = [_flipped(link) for link in links] if flip else links
+        order, other = (order_b, order_a) if flip else (order_a, order_b)
+        pos, other_pos = {s: k for k, s in enumerate(order)}, {s: k for k, s in enumerate(other)}
+        links.sort(key=lambda link: pos[link.a[0]])
+        for k in range(1, len(links)):
+            before, after = links[k - 1], links[k]
+            if other_pos[after.b[0]] != other_pos[before.b[-1]] + 1:
+                continue  # the other side has segments of its own here: not orphans
+            for seg in order[pos[before.a[-1]] + 1 : pos[after.a[0]]]:
+                neighbours = [(index, link) for index, link in ((k - 1, links[k - 1]), (k, links[k]))
+                            if len(link.a) < options.max_merge and _adjacent(link.a, seg, pos)]
+                best: tuple[float, int, Link] | None = None
+                for index, link in neighbours:
+                    grown = replace(link, a=tuple(sorted((*link.a, seg), key=pos.__getitem__)))
+                    (fit, _), (grown_fit, whole) = _order_fit(scorer, link, flip), _order_fit(scorer, grown, flip)
+                    if grown_fit >= fit and (best is None or grown_fit - fit > best[0]):
+                        best = (grown_fit - fit, index, replace(grown, score=max(whole, link.score)))
+                if best is not None:
+                    links[best[1]] = best[2]
+        links = [_flipped(link) for link in links] if flip else links
+    return sorted(links, key=lambda link: link.a)
+
+
+def _flipped(link: Link) -> Link:
+    return replace(link, a=link.b, b=link.a)
+
+
+def _adjacent(segs: tuple[int, ...], seg: int, pos: dict[int, int]) -> bool:
+    """Tell whether a segment sits just before or just after a run of segments."""
+    return pos[segs[-1]] + 1 == pos[seg] or pos[seg] + 1 == pos[segs[0]]
+
+
+def _order_fit(scorer: Scorer, link: Link, flipped: bool = False) -> tuple[float, float]:
+    """Return how well a link's passages fit as renderings of each other (score and length ratio, as
+    ``align_in_order`` weighs them), and their whole-passage score."""
+    fa, fb = scorer.passage(0, link.b if flipped else link.a), scorer.passage(1, link.a if flipped else link.b)
+    whole = scorer.score_parts(fa, fb)[1]
+    fit = min(fa.length, fb.length) / max(fa.length, fb.length, 1)
+    return (1 - LENGTH_WEIGHT) * whole + LENGTH_WEIGHT * fit, whole
 
 
 def _align_gap(gap_a: list[int], gap_b: list[int], scorer: Scorer, options: Options) -> list[Link]:

@@ -186,3 +186,29 @@ def test_joined_copied_run_is_diffed_sentence_by_sentence_and_tiles() -> None:
         assert all(x.tag is not y.tag for x, y in pairwise(pair.ops))
     inserted = [op.b.slice(b.text) for p in result.pairs for op in p.ops if op.tag is OpTag.INSERT]
     assert inserted.count("old ") == 3 or inserted.count("old") == 3
+
+
+PARABLE_A = ("The farmer went to the field at dawn. He planted barley in the north corner. Be not afraid, my friend. "
+             "Every good harvest comes from patient work and careful hands. The rain fell in the evening. "
+             "The children ran home laughing.")
+PARABLE_B = ("At dawn the farmer walked to his field. In the north corner he sowed barley. Fear not, my friend; "
+             "every fine harvest is born of patient labour and careful hands. Rain came down at evening. "
+             "Laughing, the children ran home.")
+
+
+def test_sentence_rendered_inside_a_neighbours_counterpart_is_aligned_to_its_clause() -> None:
+    a, b = Document("a", PARABLE_A), Document("b", PARABLE_B)
+    result = compare_documents(a, b)
+    assert result.parallel and not result.a_only and not result.b_only
+    pairs = {p.a.slice(a.text): p.b.slice(b.text) for p in result.pairs}
+    assert pairs["Be not afraid, my friend."] == "Fear not, my friend;"
+    assert pairs["Every good harvest comes from patient work and careful hands."].startswith("every fine harvest")
+
+
+def test_sentence_one_draft_adds_stays_one_sided_in_a_parallel_text() -> None:
+    added = "Prices of grain rose sharply across the whole province that year."
+    a = Document("a", PARABLE_A.replace("The rain fell", added + " The rain fell"))
+    b = Document("b", PARABLE_B.replace("Fear not, my friend; every", "Fear not, my friend. Every"))
+    result = compare_documents(a, b)
+    assert result.parallel
+    assert [result.a.text_of(result.a.segments[i]) for i in result.a_only] == [added]
