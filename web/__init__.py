@@ -19,7 +19,15 @@ from flask_wtf.csrf import CSRFProtect
 from htmx_flask import Htmx
 
 from compare import Options, read_document
-from web.store import NewDocument, Store
+from web.store import (
+    BUSY_TIMEOUT_MS,
+    CACHE_MAX_BYTES,
+    CACHE_MAX_ENTRIES,
+    NewDocument,
+    Store,
+    StoreSettings,
+    StoreUnavailable,
+)
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 DEFAULT_SEED_DIR = PACKAGE_DIR.parent / "seeds"
@@ -34,6 +42,12 @@ DEFAULTS: dict[str, Any] = {
     "WTF_CSRF_TIME_LIMIT": None,  # a token lives as long as the session
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_COOKIE_HTTPONLY": True,
+    # the store (see web.store.StoreSettings); failures answer 503, or 507 when full
+    "DATABASE_BUSY_TIMEOUT_MS": BUSY_TIMEOUT_MS,  # how long a write waits for another writer's lock
+    "DATABASE_MAX_BYTES": None,  # cap on the database file's size; None: the disk is the limit
+    "DATABASE_READ_ONLY": False,  # serve an existing database read-only
+    "CACHE_MAX_ENTRIES": CACHE_MAX_ENTRIES,  # cached comparisons kept, least recently used pruned first ...
+    "CACHE_MAX_BYTES": CACHE_MAX_BYTES,  # ... and their bytes at most
 }
 
 csrf = CSRFProtect()
@@ -71,19 +85,27 @@ def _seed_documents(seed_dir: Path) -> list[NewDocument]:
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the application: configuration, store (created and seeded on first start), blueprints."""
-    app = Flask(__name__, instance_relative_config=True)
+    instance_path = (config or {}).get("INSTANCE_PATH")  # None: Flask's instance/ folder
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        instance_path=str(Path(instance_path).resolve()) if instance_path else None,
+    )
     app.config.update(DEFAULTS)
     app.config.from_prefixed_env()  # FLASK_SECRET_KEY, FLASK_DATABASE, ... from the environment
     if config:
         app.config.update(config)
     instance = Path(app.instance_path)
-    instance.mkdir(parents=True, exist_ok=True)
+    try:
+        instance.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise StoreUnavailable(f"cannot create the instance folder {instance}: {error.strerror or error}") from error
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _secret_key(instance)
 
     database = app.config["DATABASE"] or instance / "compare.sqlite3"
     app.config["DATABASE"] = str(database)
-    store = Store(database)
+    store = Store(database, StoreSettings.from_config(app.config))
     store.initialize()
     if app.config["SEED"]:
         seed_dir = Path(app.config["SEED_DIR"] or DEFAULT_SEED_DIR)
@@ -94,7 +116,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     Htmx(app)
     csrf.init_app(app)
 
-    from web import api, comparison, documents, errors, security
+    from web import api, comparison, documents, errors, security, store_errors
 
     app.jinja_env.globals["default_threshold"] = Options().min_score
     app.register_blueprint(documents.blueprint)
@@ -103,4 +125,5 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     csrf.exempt(api.blueprint)  # the API checks origin and content type instead: see web.security
     security.init_app(app)
     errors.init_app(app)
+    store_errors.init_app(app)
     return app

@@ -5,6 +5,11 @@ options, so a second view of the same pair is a database read instead of an
 alignment.  The record holds only offsets and labels; the texts come from the
 documents being compared, so a renamed document (or another document with the
 same content) reuses the record and still shows its own name.
+
+The cache is bounded: at most ``CACHE_MAX_ENTRIES`` records and ``CACHE_MAX_BYTES``
+bytes of them (app settings, see ``web.store.StoreSettings``); past either bound
+the least recently used records go.  Writing to the cache is best effort: when the
+store is busy, read-only or full, the comparison is still shown, just not kept.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import dataclasses
 import functools
 import hashlib
 import json
+import logging
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -32,7 +38,9 @@ from compare import (
     Span,
     compare_documents,
 )
-from web.store import Store, content_hash
+from web.store import Store, StoreError, content_hash
+
+log = logging.getLogger(__name__)
 
 RECORD_VERSION = 1  # bump when the record layout below changes
 
@@ -153,7 +161,8 @@ def cached_compare(store: Store, a: Document, b: Document, options: Options) -> 
     """Return the comparison of two documents and whether it came from the cache.
 
     A record that no longer reads (a layout change, a damaged row) is recomputed
-    and replaced rather than shown.
+    and replaced rather than shown.  A store that cannot take the record does not
+    stop the comparison from being shown.
     """
     a_sha256, b_sha256, key = content_hash(a.text), content_hash(b.text), options_key(options)
     record = store.cached_comparison(a_sha256, b_sha256, key)
@@ -163,5 +172,8 @@ def cached_compare(store: Store, a: Document, b: Document, options: Options) -> 
         except (ValueError, KeyError, TypeError, IndexError):
             pass
     comparison = compare_documents(a, b, options)
-    store.cache_comparison(a_sha256, b_sha256, key, comparison_to_record(comparison))
+    try:
+        store.cache_comparison(a_sha256, b_sha256, key, comparison_to_record(comparison))
+    except StoreError as error:
+        log.warning("comparison not cached: %s", error)
     return comparison, False
