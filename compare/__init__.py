@@ -30,6 +30,7 @@ from compare.reading import decode, read_document
 from compare.render import comparison_to_json, comparison_to_text, families_to_json, families_to_text
 from compare.report_html import heatmap_legend_svg, heatmap_svg, report_to_html
 from compare.segment import segment
+from compare.variants import FamilyVariants, RenderingVariants, find_variants
 from compare.worddiff import diff_words
 
 __all__ = [
@@ -38,12 +39,14 @@ __all__ = [
     "Document",
     "Family",
     "FamilySet",
+    "FamilyVariants",
     "Granularity",
     "OpTag",
     "Options",
     "Pair",
     "PairKind",
     "Rendering",
+    "RenderingVariants",
     "Segment",
     "SegmentRole",
     "Segmentation",
@@ -56,6 +59,7 @@ __all__ = [
     "families_to_json",
     "families_to_text",
     "find_families",
+    "find_variants",
     "heatmap_legend_svg",
     "heatmap_svg",
     "read_document",
