@@ -12,15 +12,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
 from markupsafe import Markup
+from werkzeug.wrappers import Response as BaseResponse
 
-from compare import Comparison, Document, comparison_to_json
+from compare import Comparison, Document, Span, comparison_to_json
 from web.cache import cached_compare
 from web.documents import current_store, document_or_404
 from web.pages import render_page
 from web.query import CompareQuery, parse_query
-from web.rows import layout, summarize
+from web.rows import anchor_at, layout, summarize
 from web.store import StoredDocument
 
 blueprint = Blueprint("comparison", __name__)
@@ -87,6 +88,33 @@ def compare() -> Response:
         documents=documents,
         **view_context(result),
     )
+
+
+def passage_span(args: dict[str, str]) -> Span:
+    """Return the passage ``start``/``end`` (character offsets of A) a link points at, or raise ValueError."""
+    try:
+        start = int(args.get("start", ""))
+        end = int(args.get("end", "") or start + 1)
+    except ValueError:
+        raise ValueError(f"start and end must be character offsets, got {args.get('start')!r}, "
+                         f"{args.get('end')!r}") from None
+    if not 0 <= start <= end:
+        raise ValueError(f"start and end must be offsets with 0 <= start <= end, got {start}, {end}")
+    return Span(start, max(end, start + 1))
+
+
+@blueprint.get("/compare/at")
+def passage() -> BaseResponse:
+    """Open the compare view scrolled to the row of A's passage ``[start, end)`` (its anchor marks it)."""
+    query = query_or_400()
+    try:
+        span = passage_span(request.args.to_dict())
+    except ValueError as error:
+        abort(400, description=str(error))
+    result = compute(query)
+    anchor = anchor_at(layout(result.comparison, hide_identical=query.hide_identical), "a", span)
+    target = url_for("comparison.compare", **query.args())
+    return redirect(f"{target}#{anchor}" if anchor else target, 303)
 
 
 def _download(body: str, mimetype: str, query: CompareQuery, extension: str) -> Response:

@@ -49,6 +49,7 @@ class Cell:
     moved: bool = False  # the passage is a moved pair's end, shown at its own place
     dim: bool = False  # page noise (boilerplate)
     placeholder: bool = False  # marks where a moved passage's counterpart sits: ``links[0]``
+    span: Span | None = None  # the passage's offsets in its document (None for a marker)
 
 
 @dataclass(frozen=True, slots=True)
@@ -278,7 +279,7 @@ def layout(comparison: Comparison, *, hide_identical: bool = False) -> list[Row]
         links = (anchor_of[(other, j)] for j in members)
         return Cell(side, pieces_of(pairs[i], side, text[side]), anchor,
                     links=tuple(dict.fromkeys(link for link in links if link != same_row)), pairs=members,
-                    moved=pairs[i].moved)
+                    moved=pairs[i].moved, span=span_of(i, side))
 
     side_items: dict[Side, list[_Item]] = {}
     for side, segmentation in sides:
@@ -299,7 +300,8 @@ def layout(comparison: Comparison, *, hide_identical: bool = False) -> list[Row]
             a, b = (cell, marker) if side == "a" else (marker, cell)
             return Row("moved", a, b, moved=True, score=pairs[i].score)
         dim = item.role is SegmentRole.BOILERPLATE
-        cell = Cell(side, (Piece("same", item.span.slice(text[side])),), f"{side}{item.span.start}", dim=dim)
+        cell = Cell(side, (Piece("same", item.span.slice(text[side])),), f"{side}{item.span.start}", dim=dim,
+                    span=item.span)
         kind = "boilerplate" if dim else f"{side}-only"
         return Row(kind, cell, None) if side == "a" else Row(kind, None, cell)
 
@@ -346,3 +348,16 @@ def _finish(rows: Sequence[tuple[Row, int, int]], hide_identical: bool) -> list[
     if hidden:
         result.append(Row("hidden", None, None, hidden=hidden))
     return result
+
+
+def anchor_at(rows: Iterable[Row], side: Side, span: Span) -> str | None:
+    """Return the anchor of the passage of ``side`` that overlaps ``span`` most, or None if none does."""
+    best: tuple[int, str] | None = None
+    for row in rows:
+        cell = row.a if side == "a" else row.b
+        if cell is None or cell.span is None:
+            continue
+        overlap = min(cell.span.end, span.end) - max(cell.span.start, span.start)
+        if overlap > 0 and (best is None or overlap > best[0]):
+            best = (overlap, cell.anchor)
+    return best[1] if best else None
