@@ -13,6 +13,7 @@ from compare.model import (
     Comparison,
     DiffOp,
     Document,
+    DocumentReport,
     Family,
     FamilySet,
     Granularity,
@@ -20,14 +21,20 @@ from compare.model import (
     Options,
     Pair,
     PairKind,
+    PairReport,
+    PassageFamily,
+    PassageMember,
     Rendering,
+    Report,
     Segment,
     Segmentation,
     SegmentRole,
+    SharedPassage,
     Span,
 )
 from compare.reading import decode, read_document
 from compare.render import comparison_to_json, comparison_to_text, families_to_json, families_to_text
+from compare.report import build_report
 from compare.report_html import heatmap_legend_svg, heatmap_svg, report_to_html
 from compare.segment import segment
 from compare.variants import FamilyVariants, RenderingVariants, find_variants
@@ -37,6 +44,7 @@ __all__ = [
     "Comparison",
     "DiffOp",
     "Document",
+    "DocumentReport",
     "Family",
     "FamilySet",
     "FamilyVariants",
@@ -45,12 +53,18 @@ __all__ = [
     "Options",
     "Pair",
     "PairKind",
+    "PairReport",
+    "PassageFamily",
+    "PassageMember",
     "Rendering",
     "RenderingVariants",
+    "Report",
     "Segment",
     "SegmentRole",
     "Segmentation",
+    "SharedPassage",
     "Span",
+    "build_report",
     "compare_documents",
     "comparison_to_json",
     "comparison_to_text",

@@ -1,0 +1,381 @@
+"""The duplication report of a corpus: which documents reuse which passages, and how much.
+
+The pipeline, one pure step after another:
+
+1. *prepare* each document (segment it, mark page noise, hash its words and
+   phrases: ``compare.shingles``), in parallel;
+2. *retrieve* candidate segment pairs of different documents from one
+   inverted index of phrases (cost grows with the number of phrases, not of
+   pairs);
+3. *verify* each candidate exactly with the engine's scorer, its words
+   weighted by how rare they are among all the corpus's segments (so stock
+   phrases weigh little); a pair counts when it reaches ``Options.min_score``,
+   as in ``compare_documents``;
+4. *join* the verified segment pairs of two documents into passages (adjacent
+   segments on both sides, reordered sentences included) and name their kind;
+5. *aggregate*: per-document and per-pair shares of counted characters
+   (boilerplate excluded), and families of passages found in several
+   documents (connected components of overlapping passages).
+
+The same path runs for five documents and for 100,000, so the result for a
+pair of documents depends only on the pair and on the corpus's word weights.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from compare.model import (
+    Document,
+    DocumentReport,
+    Options,
+    PairKind,
+    PairReport,
+    PassageFamily,
+    PassageMember,
+    Report,
+    SharedPassage,
+    Span,
+)
+from compare.scoring import Features, Scorer, character_ratio, passage_features
+from compare.shingles import (
+    FrequencyTable,
+    PreparedDocument,
+    candidate_pairs,
+    phrase_hash,
+    prepare_documents,
+    stable_hash,
+)
+
+Progress = Callable[[int, int], None]
+NEAR_SEGMENTS = 2  # segment pairs this close on both sides join into one passage (reordered sentences)
+PREPARE_CHUNK = 64  # documents per unit of parallel work
+
+
+def build_report(documents: Sequence[Document], options: Options | None = None, *,
+                 progress: Progress | None = None, scheduler: str | None = None) -> Report:
+    """Return the duplication report of a corpus.
+
+    ``progress(done, total)`` is called as work advances (``total`` is twice
+    the number of documents: preparing, then verifying).  ``scheduler`` runs
+    the per-document work on Dask distributed: a scheduler address, or
+    ``"local"`` for a local cluster; by default it runs on this machine's cores.
+
+    >>> docs = [Document("a", "The river floods the northern valley every spring season."),
+    ...         Document("b", "Nothing here. The river floods the northern valley every spring season.")]
+    >>> report = build_report(docs)
+    >>> [(d.name, d.reused_chars, d.reused_share) for d in report.documents]
+    [('a', 57, 1.0), ('b', 57, 0.8143)]
+    """
+    options = options or Options()
+    if not documents:
+        raise ValueError("a report needs at least one document, got none")
+    total = 2 * len(documents)
+    notify = progress or (lambda done, total: None)
+    notify(0, total)
+    prepared: list[PreparedDocument] = []
+    for chunk in _run(prepare_documents, list(_chunks(documents, PREPARE_CHUNK)), options, scheduler):
+        prepared.extend(chunk)
+        notify(len(prepared), total)
+    passages = _verify(documents, prepared, options, lambda done: notify(len(documents) + done, total))
+    report = _assemble(prepared, passages)
+    notify(total, total)
+    return report
+
+
+def _chunks(items: Sequence[Document], size: int) -> Iterator[Sequence[Document]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _run(function: Callable[[Sequence[Document], Options], list[PreparedDocument]],
+         chunks: list[Sequence[Document]], options: Options,
+         scheduler: str | None) -> Iterator[list[PreparedDocument]]:
+    """Map ``function`` over chunks in order (here for now; parallel executors plug in here)."""
+    del scheduler
+    for chunk in chunks:
+        yield function(chunk, options)
+
+
+# --- Verification --------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Link:
+    """A verified pair of text segments: ``i`` of document a, ``j`` of document b (local indices)."""
+
+    i: int
+    j: int
+    score: float
+
+
+def _verify(documents: Sequence[Document], prepared: Sequence[PreparedDocument], options: Options,
+            advance: Callable[[int], None]) -> dict[tuple[int, int], list[SharedPassage]]:
+    """Score every candidate segment pair; join the kept ones into passages per document pair."""
+    x, y, _ = candidate_pairs(prepared)
+    seg_counts = np.array([len(p.segments) for p in prepared], dtype=np.int64)
+    offsets = np.concatenate([[0], np.cumsum(seg_counts)])
+    total_segments = int(offsets[-1])
+    doc_x = np.searchsorted(offsets, x, side="right") - 1
+    doc_y = np.searchsorted(offsets, y, side="right") - 1
+    local_x, local_y = x - offsets[doc_x], y - offsets[doc_y]
+
+    needed = sorted({(int(d), int(i)) for d, i in zip(doc_x, local_x, strict=True)}
+                    | {(int(d), int(j)) for d, j in zip(doc_y, local_y, strict=True)})
+    raw = {node: _features(documents[node[0]].text, prepared[node[0]].segments[node[1]]) for node in needed}
+    scorer = _corpus_scorer(prepared, list(raw.values()), total_segments)
+    features = {node: scorer.weighed(f) for node, f in raw.items()}
+
+    links: dict[tuple[int, int], list[_Link]] = defaultdict(list)
+    for a, i, b, j in zip(doc_x.tolist(), local_x.tolist(), doc_y.tolist(), local_y.tolist(), strict=True):
+        score = scorer.score(features[(a, i)], features[(b, j)])
+        if score >= options.min_score:
+            links[(a, b)].append(_Link(i, j, score))
+
+    passages: dict[tuple[int, int], list[SharedPassage]] = {}
+    done_docs = -1
+    for (a, b) in sorted(links):
+        kept = _best_links(links[(a, b)], options.candidates_per_segment)
+        passages[(a, b)] = [_passage(group, a, b, prepared, features, scorer, options)
+                            for group in _join_links(kept)]
+        if a > done_docs:
+            done_docs = a
+            advance(a)
+    advance(len(documents))
+    return passages
+
+
+def _features(text: str, span: Span) -> Features:
+    return passage_features(text, span.start, span.end)
+
+
+def _corpus_scorer(prepared: Sequence[PreparedDocument], features: Sequence[Features],
+                   total_segments: int) -> Scorer:
+    """Return a scorer weighting the words and phrases of ``features`` by their corpus frequency.
+
+    Frequencies count text segments of the whole corpus, as ``fit_scorer``
+    does for two documents; only the weights the candidates need are looked up.
+    """
+    words = FrequencyTable.count(p.words for p in prepared)
+    keys = FrequencyTable.count(p.keys for p in prepared)
+    word_keys = sorted({k for f in features for k in f.words})
+    phrases = sorted({ph for f in features for ph in f.phrases})
+    total = max(total_segments, 1)
+
+    def idf(count: int) -> float:
+        return math.log(1 + total / max(count, 1))
+
+    word_counts = words.lookup([stable_hash(k) for k in word_keys])
+    phrase_counts = keys.lookup([phrase_hash(p) for p in phrases])
+    return Scorer({k: idf(c) for k, c in zip(word_keys, word_counts, strict=True)},
+                  {p: idf(c) for p, c in zip(phrases, phrase_counts, strict=True)},
+                  math.log(1 + total), ())
+
+
+def _best_links(links: list[_Link], keep: int) -> list[_Link]:
+    """Keep a link when it is among the ``keep`` best of its segment of a or of b."""
+    by_i: dict[int, list[_Link]] = defaultdict(list)
+    by_j: dict[int, list[_Link]] = defaultdict(list)
+    for link in links:
+        by_i[link.i].append(link)
+        by_j[link.j].append(link)
+    kept: set[tuple[int, int]] = set()
+    for group in (*by_i.values(), *by_j.values()):
+        group.sort(key=lambda k: (-k.score, k.i, k.j))
+        kept.update((k.i, k.j) for k in group[:keep])
+    return sorted((k for k in links if (k.i, k.j) in kept), key=lambda k: (k.i, k.j))
+
+
+def _join_links(links: list[_Link]) -> list[list[_Link]]:
+    """Group links (sorted by ``(i, j)``) whose segments follow each other on both sides.
+
+    Segments of b may come in another order (reordered sentences), within
+    ``NEAR_SEGMENTS`` of the group.
+    """
+    groups: list[list[_Link]] = []
+    bounds: list[list[int]] = []  # per group: [i_max, j_min, j_max]
+    for link in links:
+        for k in range(len(groups) - 1, -1, -1):
+            i_max, j_min, j_max = bounds[k]
+            if i_max < link.i - 1:
+                k = -1
+                break
+            if j_min - NEAR_SEGMENTS <= link.j <= j_max + NEAR_SEGMENTS:
+                groups[k].append(link)
+                bounds[k] = [max(i_max, link.i), min(j_min, link.j), max(j_max, link.j)]
+                break
+        else:
+            k = -1
+        if k < 0:
+            groups.append([link])
+            bounds.append([link.i, link.j, link.j])
+    return groups
+
+
+def _passage(group: list[_Link], a: int, b: int, prepared: Sequence[PreparedDocument],
+             features: dict[tuple[int, int], Features], scorer: Scorer, options: Options) -> SharedPassage:
+    """Turn a group of links into a shared passage: spans, score and kind."""
+    seg_i = sorted({k.i for k in group})
+    seg_j = sorted({k.j for k in group})
+    span_a = prepared[a].segments[seg_i[0]].cover(prepared[a].segments[seg_i[-1]])
+    span_b = prepared[b].segments[seg_j[0]].cover(prepared[b].segments[seg_j[-1]])
+    fa = scorer.combine([features[(a, i)] for i in seg_i])
+    fb = scorer.combine([features[(b, j)] for j in seg_j])
+    score, variant = scorer.score_parts(fa, fb)
+    score = max(score, max(k.score for k in group))
+    if character_ratio(fa, fb) >= options.verbatim_ratio:
+        kind = PairKind.VERBATIM
+    elif variant >= options.variant_score:
+        kind = PairKind.VARIANT
+    else:
+        kind = PairKind.PARTIAL
+    return SharedPassage(span_a, span_b, kind, round(min(1.0, score), 4))
+
+
+# --- Aggregation -----------------------------------------------------------------
+
+
+def _assemble(prepared: Sequence[PreparedDocument],
+              passages: dict[tuple[int, int], list[SharedPassage]]) -> Report:
+    """Turn the verified passages of every document pair into the report's figures and families."""
+    families, family_of = _families(passages)
+    pairs: list[PairReport] = []
+    reused: dict[int, list[Span]] = defaultdict(list)
+    shared_with: dict[int, dict[int, int]] = defaultdict(dict)
+    for (a, b), found in sorted(passages.items()):
+        if not found:
+            continue
+        found = sorted(found, key=lambda p: (p.a, p.b))
+        numbered = tuple(SharedPassage(p.a, p.b, p.kind, p.score, family_of.get((a, p.a)))
+                         for p in found)
+        a_chars = _counted_union(prepared[a], [p.a for p in found])
+        b_chars = _counted_union(prepared[b], [p.b for p in found])
+        pairs.append(PairReport(a, b, _share(a_chars, prepared[a]), _share(b_chars, prepared[b]), numbered))
+        reused[a].extend(p.a for p in found)
+        reused[b].extend(p.b for p in found)
+        shared_with[a][b] = a_chars
+        shared_with[b][a] = b_chars
+    reports = []
+    for index, doc in enumerate(prepared):
+        spans = _merged(reused.get(index, []))
+        chars = _counted_union(doc, spans)
+        partners = sorted(shared_with.get(index, {}).items(), key=lambda item: (-item[1], item[0]))
+        reports.append(DocumentReport(
+            index=index, name=doc.name, chars=doc.chars, counted_chars=_counted(doc), reused_chars=chars,
+            reused_share=_share(chars, doc), reused=tuple(spans), boilerplate=doc.boilerplate,
+            partners=tuple(p for p, _ in partners)))
+    return Report(tuple(reports), tuple(pairs), tuple(families))
+
+
+def _counted(doc: PreparedDocument) -> int:
+    return sum(len(s) for s in doc.segments)
+
+
+def _share(chars: int, doc: PreparedDocument) -> float:
+    counted = _counted(doc)
+    return round(min(1.0, chars / counted), 4) if counted else 0.0
+
+
+def _merged(spans: list[Span]) -> list[Span]:
+    """Return the union of spans as disjoint sorted spans."""
+    union: list[Span] = []
+    for span in sorted(spans):
+        if union and span.start <= union[-1].end:
+            union[-1] = union[-1].cover(span)
+        else:
+            union.append(span)
+    return union
+
+
+def _clip(doc: PreparedDocument, spans: list[Span]) -> list[Span]:
+    """Return the union of spans restricted to the document's text segments, disjoint and sorted."""
+    union = _merged(spans)
+    out: list[Span] = []
+    k = 0
+    for seg in doc.segments:  # segments are sorted and disjoint
+        while k < len(union) and union[k].end <= seg.start:
+            k += 1
+        m = k
+        while m < len(union) and union[m].start < seg.end:
+            start, end = max(seg.start, union[m].start), min(seg.end, union[m].end)
+            if out and out[-1].end >= start:
+                out[-1] = Span(out[-1].start, max(out[-1].end, end))
+            else:
+                out.append(Span(start, end))
+            m += 1
+    return out
+
+
+def _counted_union(doc: PreparedDocument, spans: list[Span]) -> int:
+    return sum(len(s) for s in _clip(doc, spans))
+
+
+def _families(passages: dict[tuple[int, int], list[SharedPassage]]
+              ) -> tuple[list[PassageFamily], dict[tuple[int, Span], int]]:
+    """Return the passage families, ranked, and the family index of each ``(document, a-span)``.
+
+    Per document, overlapping passage spans merge into one region; each
+    shared passage links its region in a with its region in b; a family is a
+    connected component of regions.  A document with several regions in one
+    family keeps its longest as the family's member.
+    """
+    spans_of: dict[int, list[Span]] = defaultdict(list)
+    for (a, b), found in passages.items():
+        for p in found:
+            spans_of[a].append(p.a)
+            spans_of[b].append(p.b)
+    regions: dict[int, list[Span]] = {}
+    for doc, spans in spans_of.items():
+        merged: list[Span] = []
+        for span in sorted(spans):
+            if merged and span.start < merged[-1].end:
+                merged[-1] = merged[-1].cover(span)
+            else:
+                merged.append(span)
+        regions[doc] = merged
+    starts = {doc: [r.start for r in rs] for doc, rs in regions.items()}
+
+    def region(doc: int, span: Span) -> tuple[int, int]:
+        from bisect import bisect_right
+        return doc, bisect_right(starts[doc], span.start) - 1
+
+    parent: dict[tuple[int, int], tuple[int, int]] = {}
+
+    def find(node: tuple[int, int]) -> tuple[int, int]:
+        parent.setdefault(node, node)
+        while parent[node] != node:
+            parent[node] = parent[parent[node]]
+            node = parent[node]
+        return node
+
+    scores: dict[tuple[int, int], list[float]] = defaultdict(list)
+    edges = [(region(a, p.a), region(b, p.b), p.score) for (a, b), found in passages.items() for p in found]
+    for ra, rb, _ in edges:
+        parent[find(ra)] = find(rb)
+    for ra, _, score in edges:
+        scores[find(ra)].append(score)
+    components: dict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)
+    for node in sorted(parent):
+        components[find(node)].append(node)
+
+    built: list[tuple[PassageFamily, tuple[int, int]]] = []
+    for root, nodes in components.items():
+        best: dict[int, Span] = {}
+        for doc, k in nodes:
+            span = regions[doc][k]
+            if doc not in best or len(span) > len(best[doc]):
+                best[doc] = span
+        members = tuple(PassageMember(doc, best[doc]) for doc in sorted(best))
+        family_scores = scores[root]
+        built.append((PassageFamily(members, len(members), max(len(m.span) for m in members),
+                                    round(math.fsum(family_scores) / len(family_scores), 4)), root))
+    built.sort(key=lambda item: (-item[0].spread, -item[0].size, item[0].members[0].document,
+                                 item[0].members[0].span))
+    index_of_root = {root: n for n, (_, root) in enumerate(built)}
+    family_of = {(a, p.a): index_of_root[find(region(a, p.a))] for (a, _), found in passages.items() for p in found}
+    return [family for family, _ in built], family_of
