@@ -1,8 +1,11 @@
-"""Run the web UI: ``python -m web serve [--host H] [--port P] [--database FILE] [--wsgi waitress|flask]``.
+"""Run the web UI: ``python -m web serve [--host H] [--port P] [--database FILE] [--instance DIR] [--wsgi ...]``.
 
 waitress (the default) is a production-grade WSGI server; ``--wsgi flask`` runs
-Flask's development server instead.  Under gunicorn use the factory:
-``gunicorn -w 2 -b 127.0.0.1:5000 'web:create_app()'``.
+Flask's development server instead.  ``--port 0`` lets the system pick a free
+port; the line ``compare: serving http://HOST:PORT/`` on stderr tells which.
+A store that cannot be opened (a folder that cannot be created, a damaged
+database file) stops the start with one line naming the problem and exit status 2.
+Under gunicorn use the factory: ``gunicorn -w 2 -b 127.0.0.1:5000 'web:create_app()'``.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from web import create_app
+from web.store import StoreError
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
@@ -21,8 +25,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     commands = parser.add_subparsers(dest="command", required=True)
     serve = commands.add_parser("serve", help="serve the web UI and the JSON API")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
-    serve.add_argument("--port", type=int, default=5000, help="port to listen on (default 5000)")
-    serve.add_argument("--database", help="SQLite file of the documents (default: instance/compare.sqlite3)")
+    serve.add_argument("--port", type=int, default=5000, help="port to listen on; 0 picks a free one (default 5000)")
+    serve.add_argument("--database", help="SQLite file of the documents (default: INSTANCE/compare.sqlite3)")
+    serve.add_argument("--instance", help="instance folder: secret key, default database (default: ./instance)")
     serve.add_argument("--wsgi", choices=("waitress", "flask"), default="waitress",
                        help="WSGI server: waitress (default, production-grade) or flask (development)")
     serve.add_argument("--threads", type=int, default=4, help="waitress worker threads (default 4)")
@@ -30,20 +35,33 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Start the server the command line asks for."""
+    """Start the server the command line asks for; return 2 if the store cannot be opened."""
     args = parse_args(argv)
     config: dict[str, Any] = {}
     if args.database:
         config["DATABASE"] = args.database
-    app = create_app(config)
-    print(f"compare: serving http://{args.host}:{args.port}/ (database {app.config['DATABASE']})",
-          file=sys.stderr)
+    if args.instance:
+        config["INSTANCE_PATH"] = args.instance
+    try:
+        app = create_app(config)
+    except StoreError as error:
+        print(f"compare: cannot start: {error}", file=sys.stderr)
+        return 2
+    database = app.config["DATABASE"]
     if args.wsgi == "flask":
+        print(f"compare: serving http://{args.host}:{args.port}/ (database {database})", file=sys.stderr)
         app.run(host=args.host, port=args.port, threaded=True)
-    else:
-        import waitress
+        return 0
+    import waitress
 
-        waitress.serve(app, host=args.host, port=args.port, threads=args.threads)
+    try:
+        server = waitress.create_server(app, host=args.host, port=args.port, threads=args.threads)
+    except OSError as error:
+        print(f"compare: cannot listen on {args.host}:{args.port}: {error.strerror or error}", file=sys.stderr)
+        return 2
+    port = getattr(server, "effective_port", args.port)
+    print(f"compare: serving http://{args.host}:{port}/ (database {database})", file=sys.stderr, flush=True)
+    server.run()
     return 0
 
 
