@@ -376,18 +376,20 @@ def _join_copied_runs(links: list[Link], scorer: Scorer, order_a: list[int], ord
     pos_a = {i: k for k, i in enumerate(order_a)}
     pos_b = {j: k for k, j in enumerate(order_b)}
     ordered = sorted(links, key=lambda link: (link.a, link.b))
-    joined: list[Link] = []
+    runs: list[list[Link]] = []  # links joined once per run at the end: joining tuples link by link is quadratic
     last_verbatim = False  # whether the link that ended the last passage was near-verbatim
     for link in ordered:
         verbatim = _near_verbatim(link, scorer)
-        if joined and verbatim and last_verbatim:
-            last = joined[-1]
+        if runs and verbatim and last_verbatim:
+            last = runs[-1][-1]
             if pos_a[link.a[0]] == pos_a[last.a[-1]] + 1 and pos_b[link.b[0]] == pos_b[last.b[-1]] + 1:
-                joined[-1] = Link(last.a + link.a, last.b + link.b, min(last.score, link.score), last.moved)
+                runs[-1].append(link)
                 continue
-        joined.append(link)
+        runs.append([link])
         last_verbatim = verbatim
-    return joined
+    return [run[0] if len(run) == 1 else Link(
+        tuple(i for link in run for i in link.a), tuple(j for link in run for j in link.b),
+        min(link.score for link in run), run[0].moved) for run in runs]
 
 
 def _apply_copies(links: list[Link], a: Segmentation, b: Segmentation) -> list[Link]:
