@@ -116,12 +116,14 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     Htmx(app)
     csrf.init_app(app)
 
-    from web import api, comparison, documents, errors, security, store_errors
+    from web import api, comparison, documents, errors, report, security, store_errors, variants
 
     app.jinja_env.globals["default_threshold"] = Options().min_score
     app.register_blueprint(documents.blueprint)
     app.register_blueprint(comparison.blueprint)
     app.register_blueprint(api.blueprint)
+    app.register_blueprint(report.blueprint)
+    app.register_blueprint(variants.blueprint)
     csrf.exempt(api.blueprint)  # the API checks origin and content type instead: see web.security
     security.init_app(app)
     errors.init_app(app)
