@@ -18,7 +18,6 @@ Standard library only; the web layer turns ``None`` / ``False`` results into 404
 from __future__ import annotations
 
 import hashlib
-import logging
 import sqlite3
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -34,8 +33,6 @@ SCHEMA_VERSION = 2  # 2: comparisons carry their size and last use (the cache is
 CACHE_MAX_ENTRIES = 2_000  # cached comparisons kept at most ...
 CACHE_MAX_BYTES = 64 * 1024 * 1024  # ... and at most this many bytes of records
 CACHE_TOUCH_AFTER_S = 60.0  # a cache hit records its use if the last one is older than this
-
-log = logging.getLogger(__name__)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -258,10 +255,7 @@ class Store:
             connection.close()
 
     def _translated(self, error: sqlite3.Error) -> Exception:
-        translated = store_error(error, self.path)
-        if translated is not None:
-            log.warning("store %s: %s", self.path, error)
-        return translated or error
+        return store_error(error, self.path) or error
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
@@ -317,8 +311,11 @@ class Store:
 
         A flag in the store remembers the seeding, so documents the user deleted
         do not come back on the next start.  The check and the insert share one
-        transaction, so two processes starting together seed only once.
+        transaction, so two processes starting together seed only once.  A
+        read-only store is served as it is.
         """
+        if self.settings.read_only:
+            return False
         with self._transaction() as connection:
             if connection.execute("SELECT 1 FROM meta WHERE key = 'seeded'").fetchone():
                 return False
