@@ -27,9 +27,11 @@ import math
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
+from compare.distributed import map_in_order, workers
 from compare.model import (
     Document,
     DocumentReport,
@@ -49,12 +51,15 @@ from compare.shingles import (
     candidate_pairs,
     phrase_hash,
     prepare_documents,
-    stable_hash,
+    word_hash,
 )
 
 Progress = Callable[[int, int], None]
 NEAR_SEGMENTS = 2  # segment pairs this close on both sides join into one passage (reordered sentences)
 PREPARE_CHUNK = 64  # documents per unit of parallel work
+PARALLEL_FROM = 200  # smaller corpora run in this process (a pool costs more than it saves)
+TASKS_PER_WORKER = 4  # verification tasks per core (even load)
+MIN_TASK_CANDIDATES = 20_000  # fewer candidate pairs than this make one task
 
 
 def build_report(documents: Sequence[Document], options: Options | None = None, *,
@@ -78,11 +83,17 @@ def build_report(documents: Sequence[Document], options: Options | None = None, 
     total = 2 * len(documents)
     notify = progress or (lambda done, total: None)
     notify(0, total)
+    parallel = len(documents) >= PARALLEL_FROM
     prepared: list[PreparedDocument] = []
-    for chunk in _run(prepare_documents, list(_chunks(documents, PREPARE_CHUNK)), options, scheduler):
+    chunks = list(_chunks(documents, PREPARE_CHUNK))
+    for chunk in map_in_order(partial(prepare_documents, options=options), chunks, scheduler, parallel):
         prepared.extend(chunk)
         notify(len(prepared), total)
-    passages = _verify(documents, prepared, options, lambda done: notify(len(documents) + done, total))
+    tasks = _verify_tasks(documents, prepared, options)
+    passages: dict[tuple[int, int], list[SharedPassage]] = {}
+    for task, found in zip(tasks, map_in_order(_verify_chunk, tasks, scheduler, parallel), strict=True):
+        passages.update(found)
+        notify(len(documents) + task.last_document + 1, total)
     report = _assemble(prepared, passages)
     notify(total, total)
     return report
@@ -91,15 +102,6 @@ def build_report(documents: Sequence[Document], options: Options | None = None, 
 def _chunks(items: Sequence[Document], size: int) -> Iterator[Sequence[Document]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
-
-
-def _run(function: Callable[[Sequence[Document], Options], list[PreparedDocument]],
-         chunks: list[Sequence[Document]], options: Options,
-         scheduler: str | None) -> Iterator[list[PreparedDocument]]:
-    """Map ``function`` over chunks in order (here for now; parallel executors plug in here)."""
-    del scheduler
-    for chunk in chunks:
-        yield function(chunk, options)
 
 
 # --- Verification --------------------------------------------------------------
@@ -114,39 +116,70 @@ class _Link:
     score: float
 
 
-def _verify(documents: Sequence[Document], prepared: Sequence[PreparedDocument], options: Options,
-            advance: Callable[[int], None]) -> dict[tuple[int, int], list[SharedPassage]]:
-    """Score every candidate segment pair; join the kept ones into passages per document pair."""
+@dataclass(frozen=True, slots=True)
+class _VerifyTask:
+    """One unit of verification: candidate segment pairs ``(a, i, b, j)`` and what scoring them needs."""
+
+    last_document: int  # the highest document a of the task (for progress)
+    texts: dict[int, str]
+    segments: dict[int, tuple[Span, ...]]
+    candidates: tuple[tuple[int, int, int, int], ...]  # sorted
+    words: FrequencyTable  # corpus frequencies of words and phrases (only those above 1)
+    keys: FrequencyTable
+    total_segments: int
+    options: Options
+
+
+def _verify_tasks(documents: Sequence[Document], prepared: Sequence[PreparedDocument],
+                  options: Options) -> list[_VerifyTask]:
+    """Retrieve the candidate segment pairs and cut them into tasks at document boundaries."""
     x, y, _ = candidate_pairs(prepared)
     seg_counts = np.array([len(p.segments) for p in prepared], dtype=np.int64)
     offsets = np.concatenate([[0], np.cumsum(seg_counts)])
-    total_segments = int(offsets[-1])
     doc_x = np.searchsorted(offsets, x, side="right") - 1
     doc_y = np.searchsorted(offsets, y, side="right") - 1
-    local_x, local_y = x - offsets[doc_x], y - offsets[doc_y]
+    rows = list(zip(doc_x.tolist(), (x - offsets[doc_x]).tolist(), doc_y.tolist(), (y - offsets[doc_y]).tolist(),
+                    strict=True))
+    words = FrequencyTable.count(p.words for p in prepared).repeated()
+    keys = FrequencyTable.count(p.keys for p in prepared).repeated()
+    total_segments = int(offsets[-1])
+    size = max(MIN_TASK_CANDIDATES, -(-len(rows) // (TASKS_PER_WORKER * workers())))
+    tasks: list[_VerifyTask] = []
+    start = 0
+    while start < len(rows):
+        end = min(len(rows), start + size)
+        while end < len(rows) and rows[end][0] == rows[end - 1][0]:
+            end += 1  # a document's candidates stay in one task
+        chunk = tuple(rows[start:end])
+        involved = sorted({r[0] for r in chunk} | {r[2] for r in chunk})
+        tasks.append(_VerifyTask(chunk[-1][0], {d: documents[d].text for d in involved},
+                                 {d: prepared[d].segments for d in involved}, chunk, words, keys,
+                                 total_segments, options))
+        start = end
+    return tasks
 
-    needed = sorted({(int(d), int(i)) for d, i in zip(doc_x, local_x, strict=True)}
-                    | {(int(d), int(j)) for d, j in zip(doc_y, local_y, strict=True)})
-    raw = {node: _features(documents[node[0]].text, prepared[node[0]].segments[node[1]]) for node in needed}
-    scorer = _corpus_scorer(prepared, list(raw.values()), total_segments)
+
+def _verify_chunk(task: _VerifyTask) -> dict[tuple[int, int], list[SharedPassage]]:
+    """Score a task's candidate segment pairs; join the kept ones into passages per document pair."""
+    options = task.options
+    needed = sorted({(a, i) for a, i, _, _ in task.candidates} | {(b, j) for _, _, b, j in task.candidates})
+    raw = {node: _features(task.texts[node[0]], task.segments[node[0]][node[1]]) for node in needed}
+    scorer = _corpus_scorer(task.words, task.keys, list(raw.values()), task.total_segments)
     features = {node: scorer.weighed(f) for node, f in raw.items()}
 
     links: dict[tuple[int, int], list[_Link]] = defaultdict(list)
-    for a, i, b, j in zip(doc_x.tolist(), local_x.tolist(), doc_y.tolist(), local_y.tolist(), strict=True):
+    for a, i, b, j in task.candidates:
         score = scorer.score(features[(a, i)], features[(b, j)])
         if score >= options.min_score:
             links[(a, b)].append(_Link(i, j, score))
 
     passages: dict[tuple[int, int], list[SharedPassage]] = {}
-    done_docs = -1
     for (a, b) in sorted(links):
         kept = _best_links(links[(a, b)], options.candidates_per_segment)
-        passages[(a, b)] = [_passage(group, a, b, prepared, features, scorer, options)
-                            for group in _join_links(kept)]
-        if a > done_docs:
-            done_docs = a
-            advance(a)
-    advance(len(documents))
+        found = [_passage(group, a, b, task.segments, features, scorer, options)
+                 for group in _join_links(kept) if max(k.score for k in group) >= options.moved_min_score]
+        if found:
+            passages[(a, b)] = found
     return passages
 
 
@@ -154,15 +187,13 @@ def _features(text: str, span: Span) -> Features:
     return passage_features(text, span.start, span.end)
 
 
-def _corpus_scorer(prepared: Sequence[PreparedDocument], features: Sequence[Features],
+def _corpus_scorer(words: FrequencyTable, keys: FrequencyTable, features: Sequence[Features],
                    total_segments: int) -> Scorer:
     """Return a scorer weighting the words and phrases of ``features`` by their corpus frequency.
 
     Frequencies count text segments of the whole corpus, as ``fit_scorer``
     does for two documents; only the weights the candidates need are looked up.
     """
-    words = FrequencyTable.count(p.words for p in prepared)
-    keys = FrequencyTable.count(p.keys for p in prepared)
     word_keys = sorted({k for f in features for k in f.words})
     phrases = sorted({ph for f in features for ph in f.phrases})
     total = max(total_segments, 1)
@@ -170,7 +201,7 @@ def _corpus_scorer(prepared: Sequence[PreparedDocument], features: Sequence[Feat
     def idf(count: int) -> float:
         return math.log(1 + total / max(count, 1))
 
-    word_counts = words.lookup([stable_hash(k) for k in word_keys])
+    word_counts = words.lookup([word_hash(k) for k in word_keys])
     phrase_counts = keys.lookup([phrase_hash(p) for p in phrases])
     return Scorer({k: idf(c) for k, c in zip(word_keys, word_counts, strict=True)},
                   {p: idf(c) for p, c in zip(phrases, phrase_counts, strict=True)},
@@ -217,13 +248,13 @@ def _join_links(links: list[_Link]) -> list[list[_Link]]:
     return groups
 
 
-def _passage(group: list[_Link], a: int, b: int, prepared: Sequence[PreparedDocument],
+def _passage(group: list[_Link], a: int, b: int, segments: dict[int, tuple[Span, ...]],
              features: dict[tuple[int, int], Features], scorer: Scorer, options: Options) -> SharedPassage:
     """Turn a group of links into a shared passage: spans, score and kind."""
     seg_i = sorted({k.i for k in group})
     seg_j = sorted({k.j for k in group})
-    span_a = prepared[a].segments[seg_i[0]].cover(prepared[a].segments[seg_i[-1]])
-    span_b = prepared[b].segments[seg_j[0]].cover(prepared[b].segments[seg_j[-1]])
+    span_a = segments[a][seg_i[0]].cover(segments[a][seg_i[-1]])
+    span_b = segments[b][seg_j[0]].cover(segments[b][seg_j[-1]])
     fa = scorer.combine([features[(a, i)] for i in seg_i])
     fb = scorer.combine([features[(b, j)] for j in seg_j])
     score, variant = scorer.score_parts(fa, fb)

@@ -30,10 +30,15 @@ from compare.segment import segment
 
 MAX_KEY_SEGMENTS = 64  # a key held by more segments than this is a stock phrase
 MIN_SHARED_KEYS = 2  # keys two segments must share to be scored
-MIN_SEGMENT_KEYS = 1  # segments with fewer content phrases are not indexed
+MIN_SEGMENT_KEYS = 2  # segments with fewer content phrases (a heading, "Thank you.") are not indexed
 
 Keys = npt.NDArray[np.uint64]
 Ints = npt.NDArray[np.int64]
+
+
+_WORD_HASHES: dict[str, int] = {}  # per process: the vocabulary is small, hashing it once is enough
+_MASK = (1 << 64) - 1
+_MIX = 0x9E3779B97F4A7C15  # odd 64-bit constant: combining two hashes keeps them spread
 
 
 def stable_hash(text: str) -> int:
@@ -45,9 +50,17 @@ def stable_hash(text: str) -> int:
     return int.from_bytes(hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "little")
 
 
+def word_hash(key: str) -> int:
+    """Return ``stable_hash(key)``, remembered for the process's lifetime."""
+    found = _WORD_HASHES.get(key)
+    if found is None:
+        found = _WORD_HASHES[key] = stable_hash(key)
+    return found
+
+
 def phrase_hash(phrase: tuple[str, str]) -> int:
     """Return the stable hash of a phrase (two consecutive content-word keys)."""
-    return stable_hash(f"{phrase[0]}\x1f{phrase[1]}")
+    return ((word_hash(phrase[0]) * _MIX) ^ word_hash(phrase[1])) & _MASK
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +98,7 @@ def prepare_document(document: Document, options: Options) -> PreparedDocument:
             continue
         content = [k for k in token_keys(text, s.span.start, s.span.end) if k not in FUNCTION_WORDS]
         segments.append(s.span)
-        words.extend(sorted({stable_hash(k) for k in content}))
+        words.extend(sorted({word_hash(k) for k in content}))
         phrases = set(pairwise(content))
         if len(phrases) >= MIN_SEGMENT_KEYS:
             hashed = {phrase_hash(p) for p in phrases}
@@ -129,6 +142,11 @@ class FrequencyTable:
         joined = np.concatenate([np.asarray(r, dtype=np.uint64) for r in runs] or [np.zeros(0, np.uint64)])
         hashes, counts = np.unique(joined, return_counts=True)
         return cls(hashes, counts.astype(np.int64))
+
+    def repeated(self) -> FrequencyTable:
+        """Return the table without hashes counted once (a missing hash counts as one: the same weight)."""
+        keep = self.counts > 1
+        return FrequencyTable(self.hashes[keep], self.counts[keep])
 
     def lookup(self, wanted: Sequence[int]) -> list[int]:
         """Return the count of each wanted hash (0 when never seen)."""
