@@ -40,6 +40,7 @@ class Round:
     ran_s: float
     acknowledged: int
     unacknowledged_stored: int
+    killed_during: str  # the requests in flight at the kill
     problems: list[str]
 
 
@@ -58,12 +59,13 @@ class CrashReport:
 
     def markdown(self) -> str:
         lines = [
-            "| round | answered after s | killed after s | acknowledged so far | stored, not acknowledged | problems |",
-            "|---|---|---|---|---|---|",
+            "| round | answered after s | killed after s | in flight at the kill | acknowledged so far "
+            "| stored, not acknowledged | problems |",
+            "|---|---|---|---|---|---|---|",
         ]
         lines += [
-            f"| {r.number} | {r.start_s:.2f} | {r.ran_s:.2f} | {r.acknowledged} | {r.unacknowledged_stored} "
-            f"| {len(r.problems)} |"
+            f"| {r.number} | {r.start_s:.2f} | {r.ran_s:.2f} | {r.killed_during} | {r.acknowledged} "
+            f"| {r.unacknowledged_stored} | {len(r.problems)} |"
             for r in self.rounds
         ]
         lines.append(
@@ -81,6 +83,20 @@ def unacknowledged_uploads(database: Path, acknowledged: set[int]) -> int:
     return sum(1 for document_id, name in rows if BATCH_NAME.match(name) and document_id not in acknowledged)
 
 
+def kill_mid_work(server: ServerProcess, ledger: Ledger, wait_s: float = 3.0) -> str:
+    """Kill the server as soon as an upload and a comparison are in flight (or after ``wait_s``); say what was."""
+    deadline = time.monotonic() + wait_s
+    while time.monotonic() < deadline:
+        with ledger.lock:
+            if ledger.in_flight["upload"] and ledger.in_flight["compare"]:
+                break
+        time.sleep(0.001)
+    with ledger.lock:
+        server.kill()
+        busy = {kind: count for kind, count in ledger.in_flight.items() if count}
+    return ", ".join(f"{count} {kind}" for kind, count in sorted(busy.items())) or "nothing"
+
+
 def run(rounds: int, work_dir: Path, clients: int = 4, seed: int = 0) -> CrashReport:
     """Run ``rounds`` start-load-kill rounds on one store in ``work_dir``; audit after each."""
     rng = random.Random(seed)
@@ -95,7 +111,7 @@ def run(rounds: int, work_dir: Path, clients: int = 4, seed: int = 0) -> CrashRe
         threads = run_clients(lambda: server.url, clients, 600, report.ledger, seed=seed + number, stop=stop,
                               tolerate_errors=True)
         time.sleep(rng.uniform(0.4, 1.6))
-        server.kill()
+        killed_during = kill_mid_work(server, report.ledger)
         ran_s = time.monotonic() - began
         stop.set()
         for thread in threads:
@@ -103,7 +119,7 @@ def run(rounds: int, work_dir: Path, clients: int = 4, seed: int = 0) -> CrashRe
         acknowledged = dict(report.ledger.acknowledged)
         report.rounds.append(
             Round(number, start_s, ran_s, len(acknowledged),
-                  unacknowledged_uploads(server.database, set(acknowledged)),
+                  unacknowledged_uploads(server.database, set(acknowledged)), killed_during,
                   audit_database(server.database, acknowledged))
         )
     report.final_start_s = server.start(timeout_s=START_TIMEOUT_S)

@@ -158,6 +158,7 @@ class Ledger:
     acknowledged: dict[int, Acknowledged] = field(default_factory=dict)
     latencies: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     errors: list[str] = field(default_factory=list)
+    in_flight: dict[str, int] = field(default_factory=lambda: defaultdict(int))  # requests sent, not answered
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def record(self, operation: str, seconds: float) -> None:
@@ -207,8 +208,15 @@ class Client:
 
     def timed(self, operation: str, url: str, body: object | None = None, expect: int = 200) -> bytes | None:
         """Run one request; record its latency if it succeeded, else an error; return the body."""
+        kind = operation.split()[0]
+        with self.ledger.lock:
+            self.ledger.in_flight[kind] += 1
         started = time.perf_counter()
-        status, payload = request(url, body)
+        try:
+            status, payload = request(url, body)
+        finally:
+            with self.ledger.lock:
+                self.ledger.in_flight[kind] -= 1
         elapsed = time.perf_counter() - started
         if LOCKED.encode() in payload:
             self.ledger.error(f"{operation} {url}: {LOCKED!r} in the response")
