@@ -31,11 +31,12 @@ from compare.copies import Copy, find_copies
 from compare.model import Comparison, DiffOp, Document, OpTag, Options, Pair, PairKind, Segmentation, Span
 from compare.normalize import fold, tokenize
 from compare.scoring import Features, Scorer, character_ratio, fit_scorer
-from compare.segment import segment
+from compare.segment import estimate_segments, segment
 from compare.worddiff import diff_words
 
 CHARS_PER_SECOND = 500_000  # a cautious rate of the whole pipeline (~700,000 measured here): inputs larger
 #                            than the time budget affords are refused at once rather than cut short
+SEGMENTS_PER_SECOND = 10_000  # the same for many tiny segments (one-word or repeated paragraphs: 14,000-40,000/s)
 TIE_BREAK = 0.01  # weight of character similarity in the backbone: equal scores prefer closer wording
 MERGE_GAIN = 0.03  # a merge must raise the score by this much
 RUN_RATIO = 0.85  # adjacent pairs this close in characters form one copied passage
@@ -89,6 +90,13 @@ def compare_documents(a: Document, b: Document, options: Options | None = None) 
         raise ValueError(
             f"{a.name} and {b.name}: {len(a.text) + len(b.text):,} characters together cannot be compared within "
             f"the time budget of {options.time_budget_s:g} s (about {affordable:,} characters fit)"
+        )
+    segments = estimate_segments(a.text, options.granularity) + estimate_segments(b.text, options.granularity)
+    if segments > SEGMENTS_PER_SECOND * options.time_budget_s:
+        raise ValueError(
+            f"{a.name} and {b.name}: about {segments:,} {options.granularity.value}s together cannot be compared "
+            f"within the time budget of {options.time_budget_s:g} s "
+            f"(about {int(SEGMENTS_PER_SECOND * options.time_budget_s):,} fit)"
         )
     seg_a, seg_b = segment(a, options), segment(b, options)
     scorer = fit_scorer([seg_a, seg_b])

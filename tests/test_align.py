@@ -140,6 +140,7 @@ def test_threshold_option_controls_what_pairs() -> None:
 
 def test_time_budget_marks_result_degraded(seeds: dict[str, Document], monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("compare.align.CHARS_PER_SECOND", 10**15)  # let the input through the size check
+    monkeypatch.setattr("compare.align.SEGMENTS_PER_SECOND", 10**15)  # and through the segment-count check
     result = compare_documents(seeds["002"], seeds["004"], Options(time_budget_s=1e-9))
     assert result.degraded and result.notes
     rebuilt(result)
