@@ -24,6 +24,7 @@ from compare.model import (
     PairReport,
     PassageFamily,
     PassageMember,
+    ReadLimits,
     Rendering,
     Report,
     Segment,
@@ -32,7 +33,14 @@ from compare.model import (
     SharedPassage,
     Span,
 )
-from compare.reading import decode, read_document
+from compare.reading import (
+    InputTooLargeError,
+    UnsupportedFormatError,
+    decode,
+    extract,
+    read_document,
+    supported_extensions,
+)
 from compare.render import comparison_to_json, comparison_to_text, families_to_json, families_to_text
 from compare.report import build_report
 from compare.report_html import heatmap_legend_svg, heatmap_svg, report_to_html
@@ -49,6 +57,7 @@ __all__ = [
     "FamilySet",
     "FamilyVariants",
     "Granularity",
+    "InputTooLargeError",
     "OpTag",
     "Options",
     "Pair",
@@ -56,6 +65,7 @@ __all__ = [
     "PairReport",
     "PassageFamily",
     "PassageMember",
+    "ReadLimits",
     "Rendering",
     "RenderingVariants",
     "Report",
@@ -64,12 +74,14 @@ __all__ = [
     "Segmentation",
     "SharedPassage",
     "Span",
+    "UnsupportedFormatError",
     "build_report",
     "compare_documents",
     "comparison_to_json",
     "comparison_to_text",
     "decode",
     "diff_words",
+    "extract",
     "families_to_json",
     "families_to_text",
     "find_families",
@@ -79,4 +91,5 @@ __all__ = [
     "read_document",
     "report_to_html",
     "segment",
+    "supported_extensions",
 ]

@@ -305,3 +305,31 @@ class Report:
     families: tuple[PassageFamily, ...]
     degraded: bool = False
     notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ReadLimits:
+    """Caps on reading one file, checked before or while parsing so hostile input is refused fast.
+
+    A file past a cap is refused with a ``ValueError`` (an ``InputTooLargeError``)
+    naming it; nothing is cut short silently.  The zip caps are checked on the
+    archive's directory before anything is decompressed: a zip bomb named
+    ``.docx`` is refused in milliseconds.  The PDF time cap is checked between
+    pages.
+    """
+
+    max_file_bytes: int = 64 * 1024 * 1024  # any file, before it is read
+    max_chars: int = 20_000_000  # characters of extracted text (the engine's Options.max_chars)
+    max_html_bytes: int = 8 * 1024 * 1024  # an HTML page, before it is parsed (~1 s per MB)
+    max_zip_entries: int = 1_000  # entries of a .docx archive (a typical one has 10-40)
+    max_zip_entry_bytes: int = 48 * 1024 * 1024  # declared uncompressed size of one entry
+    max_zip_total_bytes: int = 96 * 1024 * 1024  # declared uncompressed size of all entries
+    max_zip_ratio: float = 100.0  # uncompressed/compressed size of an entry (Word XML: 5-20)
+    zip_ratio_from_bytes: int = 1024 * 1024  # entries smaller than this skip the ratio test
+    max_pdf_pages: int = 2_000
+    max_pdf_seconds: float = 20.0  # text extraction time of a PDF, checked between pages
+
+    def __post_init__(self) -> None:
+        for name in self.__dataclass_fields__:
+            if getattr(self, name) <= 0:
+                raise ValueError(f"read limit {name} must be positive, got {getattr(self, name)!r}")

@@ -1,181 +1,141 @@
-"""Reading documents from files: the only place where the engine touches bytes.
+"""Reading documents from files and bytes: the one place where the engine touches them.
 
-Every offset the engine reports indexes the text returned here, so decoding
-keeps the file's characters exactly: newlines stay as written (CRLF, lone CR),
-nothing is stripped, and only a byte order mark is dropped.  Input that is not
-a text document is refused with a one-line ``ValueError`` naming the file.
+Every offset the engine reports indexes the text returned here.  Plain text
+and Markdown keep the file's characters exactly (newlines as written, CRLF or
+lone CR, which the segmenter handles; only a byte order mark is dropped).  Word
+documents, PDFs and web pages are converted (``compare.formats``), and their
+offsets index the extracted text, which callers store and show.
 
-Decoding tries, in order:
+After decoding or extraction, characters that are not text become U+FFFD, one
+for one (so no other character moves): NUL and the other control characters
+except tab, newlines, vertical tab and form feed, and unpaired surrogates.  The
+text is therefore always valid to encode as UTF-8 and to store.
 
-1. a byte order mark (UTF-32, UTF-8, UTF-16; the mark is stripped);
-2. strict UTF-8;
-3. cp1252, when the result looks like Western text (see ``_looks_western``):
-   on short Western texts charset detection is unreliable (it reads the
-   cp1252 bytes of "naïve café" as cp1250 "naďve café", of "été" as EBCDIC);
-4. charset-normalizer's best guess.
+Anything else is refused with a one-line ``ValueError`` naming the file:
+``UnsupportedFormatError`` for formats not read, ``InputTooLargeError`` past
+a ``ReadLimits`` cap, a plain ``ValueError`` for undecodable or corrupt files.
 """
 
 from __future__ import annotations
 
-import codecs
 import os
 import re
 from collections.abc import Callable
-from pathlib import Path
+from pathlib import Path, PurePath
 
-from charset_normalizer import from_bytes
+from compare.formats import InputTooLargeError, UnsupportedFormatError, size_text
+from compare.formats.docx import docx_text
+from compare.formats.html import html_text
+from compare.formats.pdf import pdf_text
+from compare.formats.text import decode
+from compare.model import Document, ReadLimits
 
-from compare.model import Document
-
-# Byte order marks and their codecs, UTF-32 before UTF-16: the UTF-32 LE mark
-# begins with the UTF-16 LE one.  A mark whose codec fails falls to the next.
-_BOMS: tuple[tuple[bytes, str], ...] = (
-    (codecs.BOM_UTF32_LE, "utf-32-le"),
-    (codecs.BOM_UTF32_BE, "utf-32-be"),
-    (codecs.BOM_UTF8, "utf-8"),
-    (codecs.BOM_UTF16_LE, "utf-16-le"),
-    (codecs.BOM_UTF16_BE, "utf-16-be"),
-)
-
-# Leading bytes of common binary formats, checked before any decoding.
-_SIGNATURES: tuple[tuple[bytes, str], ...] = (
-    (b"%PDF-", "PDF"),
-    (b"\x89PNG\r\n\x1a\n", "PNG image"),
-    (b"\xff\xd8\xff", "JPEG image"),
-    (b"GIF87a", "GIF image"),
-    (b"GIF89a", "GIF image"),
-    (b"PK\x03\x04", "ZIP archive, e.g. .docx"),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "OLE2 file, e.g. .doc"),
-    (b"\x1f\x8b", "gzip archive"),
-)
-
-# Control characters other than \t \n \r \f (C0, DEL, C1).  Text keeps them,
-# but when they exceed this share of the characters the input is binary.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
-_MAX_CONTROL_SHARE = 0.05
-
-# Western heuristic.  Texts in Cyrillic, Greek, Hebrew or Arabic read as
-# cp1252 turn (nearly) every letter into an accented Latin one, while in
-# Western languages non-ASCII letters are a few percent of the letters.
-_MAX_NON_ASCII_LETTER_SHARE = 0.5
-_MIN_LETTERS_TO_JUDGE = 8  # below this, the share says nothing (and neither does detection)
-_ASCII_LETTERS = re.compile(r"[A-Za-z]+")
-_NON_ASCII_LETTER = re.compile(r"(?![\x00-\x7f])[^\W\d_]")
-# A non-ASCII non-letter between two letters, other than apostrophes, hyphens
-# and the Catalan middle dot: cp1250 text read as cp1252 ("Za¿ó³æ" for "Zażółć").
-_SYMBOL_IN_WORD = re.compile(r"(?<=[^\W\d_])(?![^\W\d_]|[’‘ʼ‐‑–—·])[^\x00-\x7f](?=[^\W\d_])")
+__all__ = [
+    "EXTRACTED_FORMATS",
+    "TEXT_FORMATS",
+    "InputTooLargeError",
+    "UnsupportedFormatError",
+    "clean_text",
+    "decode",
+    "extract",
+    "read_document",
+    "supported_extensions",
+]
 
 
-def decode(data: bytes, name: str) -> str:
-    """Return the text of a document's bytes, or raise ``ValueError`` naming ``name``.
-
-    >>> decode("naïve\\r\\n".encode("cp1252"), "a.txt")
-    'naïve\\r\\n'
-    >>> decode(b"\\x00\\x01", "x.bin")
-    Traceback (most recent call last):
-    ...
-    ValueError: x.bin: looks binary (NUL bytes), not a text document
-    """
-    for signature, kind in _SIGNATURES:
-        if data.startswith(signature):
-            raise ValueError(f"{name}: looks binary ({kind}), not a text document")
-    text = _decode_with_bom(data, name)
-    if text is None:
-        if b"\x00" in data:
-            raise ValueError(f"{name}: looks binary (NUL bytes), not a text document")
-        text = _decode_without_bom(data, name)
-    controls = len(_CONTROL.findall(text))
-    if controls > _MAX_CONTROL_SHARE * len(text):
-        raise ValueError(
-            f"{name}: looks binary ({controls / len(text):.0%} control characters), not a text document"
-        )
-    return text
+def _plain_text(data: bytes, name: str, limits: ReadLimits) -> str:
+    return decode(data, name)
 
 
-def _decode_with_bom(data: bytes, name: str) -> str | None:
-    """Decode text that starts with a byte order mark; ``None`` if there is none."""
-    failure: UnicodeDecodeError | None = None
-    for bom, codec in _BOMS:
-        if data.startswith(bom):
-            try:
-                return data[len(bom) :].decode(codec)
-            except UnicodeDecodeError as exc:
-                failure = exc
-    if failure is None:
-        return None
-    offset = failure.start + len(data) - len(failure.object)
-    raise ValueError(
-        f"{name}: starts with a {failure.encoding.upper()} byte order mark but does not decode as such "
-        f"({failure.reason} at byte {offset})"
-    )
+Reader = Callable[[bytes, str, ReadLimits], str]
 
-
-def _decode_without_bom(data: bytes, name: str) -> str:
-    """Decode text without a byte order mark: UTF-8, else cp1252 if Western, else detection."""
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    try:
-        text = data.decode("cp1252")
-    except UnicodeDecodeError:
-        pass
-    else:
-        if _looks_western(text):
-            return text
-    for match in from_bytes(data):
-        # Without a mark, UTF-16/32 would hold NUL bytes (refused above): such
-        # a guess is spurious, e.g. "café" read as two CJK characters.
-        if match.encoding.startswith(("utf_16", "utf_32")):
-            continue
-        try:
-            return data.decode(match.encoding)
-        except (UnicodeDecodeError, LookupError):
-            continue
-    raise ValueError(f"{name}: cannot decode as text (tried UTF-8, cp1252 and charset detection)")
-
-
-def _looks_western(text: str) -> bool:
-    """Tell whether cp1252-decoded text reads as a Western language, not as mojibake.
-
-    Two signs of a wrong reading: a symbol inside a word ("Mo¿e" for Polish
-    "Może"), and accented letters making up half the letters or more ("Ñúåøü"
-    for Russian "Съешь").  Tiny texts are judged on the first sign only.
-
-    >>> _looks_western("naïve café, déjà vu — “quoted”")
-    True
-    >>> _looks_western("Za¿ó³æ gêœl¹ jaŸñ"), _looks_western("Ñúåøü æå åù¸ ýòèõ ìÿãêèõ")
-    (False, False)
-    """
-    if _SYMBOL_IN_WORD.search(text):
-        return False
-    non_ascii = len(_NON_ASCII_LETTER.findall(text))
-    letters = non_ascii + sum(len(run) for run in _ASCII_LETTERS.findall(text))
-    return letters < _MIN_LETTERS_TO_JUDGE or non_ascii < _MAX_NON_ASCII_LETTER_SHARE * letters
-
-
-# Readers by file extension (lower case; "" for none).  A format is added by
-# writing its reader and listing it here (and dropping it from _NOT_YET_SUPPORTED).
-_READERS: dict[str, Callable[[bytes, str], str]] = {
-    ".txt": decode,
-    ".md": decode,
-    ".markdown": decode,
-    "": decode,
-}
-# Formats that need text extraction, which the engine does not do yet.  Other
-# extensions are read as plain text; decoding refuses them if they are binary.
-_NOT_YET_SUPPORTED = frozenset({
-    ".pdf", ".doc", ".docx", ".odt", ".rtf", ".epub",
+# Readers by file extension (lower case).  Text formats are read as they are
+# written; the others are converted.  A format is added by writing its module
+# in compare/formats/ and listing it here.
+TEXT_FORMATS: dict[str, Reader] = {".txt": _plain_text, ".text": _plain_text, ".md": _plain_text,
+                                   ".markdown": _plain_text}
+EXTRACTED_FORMATS: dict[str, Reader] = {".docx": docx_text, ".pdf": pdf_text, ".html": html_text,
+                                        ".htm": html_text}
+_READERS: dict[str, Reader] = {**TEXT_FORMATS, **EXTRACTED_FORMATS}
+# Formats that look like documents but are not read.  Other extensions (.rst,
+# .csv, none) are read as plain text, and decoding refuses them if they are binary.
+_UNSUPPORTED = frozenset({
+    ".doc", ".odt", ".rtf", ".epub", ".pages", ".docm", ".dotx",
     ".xls", ".xlsx", ".ods", ".ppt", ".pptx", ".odp",
-    ".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".webp",
-    ".zip", ".gz",
+    ".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".webp", ".heic",
+    ".zip", ".gz", ".tar", ".7z", ".rar",
 })
 
+# Control characters other than \t \n \v \f \r (C0, DEL, C1), and unpaired surrogates.
+_NOT_TEXT = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 
-def read_document(path: str | os.PathLike[str], name: str | None = None) -> Document:
-    """Read a text file as a document named ``name`` (by default the file's name).
 
-    Errors name ``name`` if given, else the path.
+def clean_text(text: str) -> str:
+    """Replace characters that are not text with U+FFFD, one for one, so every offset still holds.
+
+    >>> clean_text("a\\x00b\\ud800c\\td\\r\\n")
+    'a�b�c\\td\\r\\n'
+    """
+    return _NOT_TEXT.sub("\ufffd", text)
+
+
+def supported_extensions() -> tuple[str, ...]:
+    """Return the file extensions read as documents, text formats first.
+
+    >>> supported_extensions()
+    ('.txt', '.text', '.md', '.markdown', '.docx', '.pdf', '.html', '.htm')
+    """
+    return tuple(_READERS)
+
+
+def _reader_for(extension: str, label: str) -> Reader:
+    """Return the reader of a file extension (plain text for unknown ones), or refuse the format."""
+    if extension in _UNSUPPORTED:
+        raise UnsupportedFormatError(
+            f"{label}: unsupported format {extension} (supported: {', '.join(supported_extensions())})"
+        )
+    return _READERS.get(extension, _plain_text)
+
+
+def _check_file_size(size: int, label: str, limits: ReadLimits) -> None:
+    if size > limits.max_file_bytes:
+        raise InputTooLargeError(
+            f"{label}: the file is {size_text(size)} (at most {size_text(limits.max_file_bytes)} are read)"
+        )
+
+
+def _text_of(data: bytes, label: str, reader: Reader, limits: ReadLimits) -> str:
+    """Return the cleaned text of a file's bytes; errors name ``label``."""
+    _check_file_size(len(data), label, limits)
+    text = reader(data, label, limits)
+    if len(text) > limits.max_chars:
+        raise InputTooLargeError(f"{label}: the text has {len(text):,} characters (at most {limits.max_chars:,})")
+    return clean_text(text)
+
+
+def extract(data: bytes, name: str, limits: ReadLimits | None = None) -> Document:
+    """Read a file's bytes as a document named ``name``; its extension chooses the format.
+
+    ``name`` is only a display name (e.g. an upload's file name): it is never
+    used as a path.
+
+    >>> extract("Un café\\r\\n".encode("cp1252"), "文件.txt")
+    Document(name='文件.txt', text='Un café\\r\\n')
+    >>> extract(b"<html><body><nav>Home</nav><p>The text.</p></body></html>", "page.html").text
+    'The text.'
+    """
+    limits = limits or ReadLimits()
+    reader = _reader_for(PurePath(name).suffix.lower(), name)
+    return Document(name, _text_of(data, name, reader, limits))
+
+
+def read_document(
+    path: str | os.PathLike[str], name: str | None = None, limits: ReadLimits | None = None
+) -> Document:
+    """Read a file as a document named ``name`` (by default the file's name).
+
+    Errors name ``name`` if given, else the path.  The file's size is checked
+    before it is read.
 
     >>> import tempfile
     >>> with tempfile.TemporaryDirectory() as folder:
@@ -184,15 +144,13 @@ def read_document(path: str | os.PathLike[str], name: str | None = None) -> Docu
     ...     read_document(file)
     Document(name='a.txt', text='One.\\r\\nTwo.')
     """
+    limits = limits or ReadLimits()
     file = Path(path)
     label = name if name is not None else str(path)
-    extension = file.suffix.lower()
-    reader = _READERS.get(extension)
-    if reader is None and extension in _NOT_YET_SUPPORTED:
-        supported = ", ".join(ext for ext in _READERS if ext)
-        raise ValueError(f"{label}: unsupported format {extension} (supported: {supported})")
+    reader = _reader_for(file.suffix.lower(), label)
     try:
+        _check_file_size(file.stat().st_size, label, limits)
         data = file.read_bytes()
     except OSError as exc:
         raise ValueError(f"{label}: cannot read file ({exc.strerror or exc})") from exc
-    return Document(name if name is not None else file.name, (reader or decode)(data, label))
+    return Document(name if name is not None else file.name, _text_of(data, label, reader, limits))

@@ -11,7 +11,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from compare.reading import decode, read_document
+from compare.model import Document, ReadLimits
+from compare.reading import (
+    InputTooLargeError,
+    UnsupportedFormatError,
+    clean_text,
+    decode,
+    extract,
+    read_document,
+)
 
 WESTERN = "naïve café, déjà vu — “quoted”"
 LATIN1 = "naïve café, déjà vu"  # latin-1 has no dash or curly quotes
@@ -85,9 +93,31 @@ def test_crlf_and_lone_cr_are_kept(tmp_path: Path, codec: str) -> None:
     assert read_document(write(tmp_path, "a.md", text.encode(codec))).text == text
 
 
-def test_a_few_control_characters_are_kept() -> None:
-    text = "A line\x0bstill the same line.\x0cNext page, \x1b[0mcoloured.\x7f" + " More text." * 10
+def test_a_few_control_characters_are_decoded_then_replaced_one_for_one() -> None:
+    text = "A line\x0bstill the same line.\x0cNext page, \x1b[0mcoloured.\x7f\x85" + " More text." * 10
     assert decode(text.encode(), "a.txt") == text
+    # Tab, newlines, vertical tab and form feed are layout; ESC, DEL and C1 are not text.
+    expected = text.replace("\x1b", "\ufffd").replace("\x7f", "\ufffd").replace("\x85", "\ufffd")
+    assert extract(text.encode(), "a.txt").text == expected
+
+
+def test_nul_in_utf16_text_with_a_bom_becomes_a_replacement_character() -> None:
+    data = codecs.BOM_UTF16_LE + "one\x00two, three and four\r\n".encode("utf-16-le")
+    assert extract(data, "a.txt").text == "one\ufffdtwo, three and four\r\n"
+
+
+def test_unpaired_surrogates_from_utf16_are_refused_naming_the_file() -> None:
+    data = codecs.BOM_UTF16_LE + b"a\x00\x00\xd8b\x00"  # "a", a lone high surrogate, "b"
+    with pytest.raises(ValueError, match=r"^a\.txt: starts with a UTF-16-LE byte order mark but does not decode"):
+        extract(data, "a.txt")
+
+
+def test_clean_text_leaves_every_other_character_in_place() -> None:
+    text = "a\x00b\ud800c\udfffd\t\n\x0b\x0c\r é 文 😀"
+    cleaned = clean_text(text)
+    assert len(cleaned) == len(text)
+    assert cleaned == "a\ufffdb\ufffdc\ufffdd\t\n\x0b\x0c\r é 文 😀"
+    cleaned.encode("utf-8")  # always storable
 
 
 def test_empty_file_is_an_empty_document(tmp_path: Path) -> None:
@@ -131,13 +161,29 @@ def test_a_folder_is_a_value_error(tmp_path: Path) -> None:
         read_document(tmp_path, name="folder")
 
 
+SUPPORTED = ".txt, .text, .md, .markdown, .docx, .pdf, .html, .htm"
+
+
 @pytest.mark.parametrize(("filename", "extension"),
-                         [("x.pdf", ".pdf"), ("X.DOCX", ".docx"), ("p.png", ".png")])
-def test_formats_needing_extraction_are_unsupported(tmp_path: Path, filename: str, extension: str) -> None:
-    path = write(tmp_path, filename, b"%PDF-1.7")
-    message = f"{path}: unsupported format {extension} (supported: .txt, .md, .markdown)"
-    with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
+                         [("x.doc", ".doc"), ("X.XLSX", ".xlsx"), ("p.png", ".png"), ("a.odt", ".odt")])
+def test_other_document_formats_are_unsupported(tmp_path: Path, filename: str, extension: str) -> None:
+    path = write(tmp_path, filename, b"\xd0\xcf\x11\xe0")
+    message = f"{path}: unsupported format {extension} (supported: {SUPPORTED})"
+    with pytest.raises(UnsupportedFormatError, match=f"^{re.escape(message)}$"):
         read_document(path)
+    with pytest.raises(UnsupportedFormatError, match=f"^{re.escape(filename)}: unsupported format"):
+        extract(b"anything", filename)
+
+
+def test_a_file_past_the_size_cap_is_refused_before_it_is_read(tmp_path: Path) -> None:
+    path = write(tmp_path, "big.txt", b"word " * 300)
+    with pytest.raises(InputTooLargeError, match=r"^big\.txt: the file is 1\.46 KB \(at most 1000 bytes are read\)$"):
+        read_document(path, name="big.txt", limits=ReadLimits(max_file_bytes=1000))
+
+
+def test_text_past_the_character_cap_is_refused() -> None:
+    with pytest.raises(InputTooLargeError, match=r"^a\.txt: the text has 1,500 characters \(at most 1,000\)$"):
+        extract(b"word " * 300, "a.txt", ReadLimits(max_chars=1000))
 
 
 # --- Names and extensions ------------------------------------------------------------------------
@@ -150,6 +196,12 @@ def test_text_files_are_read_whatever_their_extension(tmp_path: Path, filename: 
 
 def test_name_overrides_the_file_name(tmp_path: Path) -> None:
     assert read_document(write(tmp_path, "upload-1234", b"x"), name="essay.txt").name == "essay.txt"
+
+
+@pytest.mark.parametrize("filename", ["文件.txt", "Ünïcödé notes.md", "καλημέρα.TXT"])
+def test_non_ascii_names_are_kept_for_display(tmp_path: Path, filename: str) -> None:
+    assert read_document(write(tmp_path, filename, b"Text.")).name == filename
+    assert extract(b"Text.", filename) == Document(filename, "Text.")
 
 
 # --- Properties ----------------------------------------------------------------------------------
