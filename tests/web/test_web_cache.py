@@ -1,16 +1,17 @@
-"""Comparison records: a cached comparison rebuilds equal to the one computed."""
+"""Comparison records: a cached comparison rebuilds equal to the one computed; the cache stays bounded."""
 
 from __future__ import annotations
 
 import dataclasses
 import itertools
+import sqlite3
 from pathlib import Path
 
 import pytest
 
 from compare import Document, Granularity, Options, compare_documents, read_document
 from web.cache import cached_compare, comparison_from_record, comparison_to_record, options_key
-from web.store import Store
+from web.store import Store, StoreSettings
 
 SEEDS = sorted((Path(__file__).resolve().parents[2] / "seeds").glob("*.txt"))
 
@@ -50,3 +51,77 @@ def test_a_damaged_record_is_recomputed(tmp_path: Path) -> None:
     comparison, cached = cached_compare(store, a, b, Options())
     assert not cached and comparison.pairs
     assert cached_compare(store, a, b, Options())[1]
+
+
+def bounded_store(tmp_path: Path, **settings: object) -> Store:
+    store = Store(tmp_path / "db.sqlite3", StoreSettings(cache_touch_after_s=0, **settings))  # type: ignore[arg-type]
+    store.initialize()
+    return store
+
+
+def cached_keys(store: Store) -> set[str]:
+    with sqlite3.connect(store.path) as connection:
+        return {row[0] for row in connection.execute("SELECT a_sha256 FROM comparisons")}
+
+
+def test_the_cache_keeps_at_most_its_entries_least_recently_used_go_first(tmp_path: Path) -> None:
+    store = bounded_store(tmp_path, cache_max_entries=3)
+    for key in "abc":
+        assert store.cache_comparison(key, "x", "k", f"record {key}")
+    assert store.cached_comparison("a", "x", "k") == "record a"  # a is now the most recently used
+    store.cache_comparison("d", "x", "k", "record d")
+    assert cached_keys(store) == {"a", "c", "d"}, "b was the least recently used"
+    store.cache_comparison("e", "x", "k", "record e")
+    assert cached_keys(store) == {"a", "d", "e"}
+    assert store.cache_usage()[0] == 3
+
+
+def test_the_cache_keeps_at_most_its_bytes(tmp_path: Path) -> None:
+    store = bounded_store(tmp_path, cache_max_bytes=2500)
+    for key in "abcde":
+        store.cache_comparison(key, "x", "k", key * 1000)
+    count, size = store.cache_usage()
+    assert (count, size) == (2, 2000)
+    assert cached_keys(store) == {"d", "e"}
+    assert not store.cache_comparison("f", "x", "k", "é" * 1300), "a record larger than the whole cache is not kept"
+    assert cached_keys(store) == {"d", "e"}
+
+
+def test_a_hit_records_its_use_only_after_the_touch_interval(tmp_path: Path) -> None:
+    store = Store(tmp_path / "db.sqlite3", StoreSettings(cache_max_entries=2, cache_touch_after_s=3600))
+    store.initialize()
+    store.cache_comparison("a", "x", "k", "record a")
+    store.cache_comparison("b", "x", "k", "record b")
+    assert store.cached_comparison("a", "x", "k") == "record a"  # a recent use: not written again
+    store.cache_comparison("c", "x", "k", "record c")
+    assert cached_keys(store) == {"b", "c"}, "without a recorded use, a stays the oldest"
+
+
+def test_cached_compare_stays_within_the_bounds_and_still_answers(tmp_path: Path) -> None:
+    store = bounded_store(tmp_path, cache_max_entries=2)
+    documents = [Document(f"{n}.txt", f"Text number {n}. The cat sat on the mat.") for n in range(4)]
+    for a, b in itertools.combinations(documents, 2):
+        comparison, cached = cached_compare(store, a, b, Options())
+        assert not cached and comparison.pairs
+    assert store.cache_usage()[0] == 2
+    assert cached_compare(store, documents[2], documents[3], Options())[1], "the last one is still cached"
+
+
+def test_an_old_cache_table_is_replaced_on_start_and_documents_stay(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite3"
+    with sqlite3.connect(path) as connection:  # the layout of schema version 1
+        connection.executescript(
+            "CREATE TABLE documents (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL, text TEXT NOT NULL,"
+            " sha256 TEXT NOT NULL, size INTEGER NOT NULL, first_line TEXT NOT NULL, created_at TEXT NOT NULL);"
+            "CREATE TABLE comparisons (a_sha256 TEXT NOT NULL, b_sha256 TEXT NOT NULL, options_key TEXT NOT NULL,"
+            " record TEXT NOT NULL, created_at TEXT NOT NULL, PRIMARY KEY (a_sha256, b_sha256, options_key));"
+            "INSERT INTO documents VALUES (1, 'kept.txt', 'text', 'h', 4, 'text', 'now');"
+            "INSERT INTO comparisons VALUES ('a', 'b', 'k', 'old record', 'now');"
+            "PRAGMA user_version = 1;"
+        )
+    store = Store(path)
+    store.initialize()
+    assert [d.name for d in store.list_documents()] == ["kept.txt"]
+    assert store.cache_usage() == (0, 0)
+    store.cache_comparison("a", "b", "k", "new record")
+    assert store.cached_comparison("a", "b", "k") == "new record"

@@ -1,4 +1,4 @@
-"""The SQLite store: schema, WAL, seeding once, atomic batches, rename/delete, the comparison cache."""
+"""The SQLite store: schema, WAL, seeding once, atomic batches, rename/delete, the comparison cache, failures."""
 
 from __future__ import annotations
 
@@ -7,7 +7,17 @@ from pathlib import Path
 
 import pytest
 
-from web.store import NewDocument, Store, content_hash, first_line
+from web.store import (
+    NewDocument,
+    Store,
+    StoreCorrupt,
+    StoreFull,
+    StoreSettings,
+    StoreUnavailable,
+    content_hash,
+    first_line,
+    store_error,
+)
 
 
 @pytest.fixture
@@ -96,3 +106,58 @@ def test_first_line_is_shortened() -> None:
     line = first_line("x" * 500)
     assert len(line) <= 160 and line.endswith("…")
     assert first_line("   \n\t\n") == ""
+
+
+@pytest.mark.parametrize(
+    ("error", "kind", "words"),
+    [
+        (sqlite3.OperationalError("database or disk is full"), StoreFull, "full"),
+        (sqlite3.OperationalError("database is locked"), StoreUnavailable, "busy"),
+        (sqlite3.OperationalError("attempt to write a readonly database"), StoreUnavailable, "read-only"),
+        (sqlite3.DatabaseError("database disk image is malformed"), StoreCorrupt, "damaged"),
+        (sqlite3.DatabaseError("file is not a database"), StoreCorrupt, "not a SQLite database"),
+        (sqlite3.OperationalError("unable to open database file"), StoreUnavailable, "cannot be opened"),
+    ],
+)
+def test_sqlite_errors_about_the_file_become_store_errors(error: sqlite3.Error, kind: type, words: str) -> None:
+    translated = store_error(error, Path("some.sqlite3"))
+    assert type(translated) is kind and words in str(translated)
+
+
+def test_errors_in_the_sql_itself_stay_as_they_are() -> None:
+    assert store_error(sqlite3.OperationalError("no such table: documents"), Path("x")) is None
+    assert store_error(sqlite3.IntegrityError("UNIQUE constraint failed"), Path("x")) is None
+
+
+def test_an_injected_disk_full_mid_batch_stores_nothing(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    inserted = Store._insert
+
+    def insert_then_fail(connection: sqlite3.Connection, documents: list[NewDocument]) -> list[int]:
+        inserted(connection, documents[:1])  # the first row is written, then the disk fills up
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(Store, "_insert", staticmethod(insert_then_fail))
+    with pytest.raises(StoreFull, match="nothing was stored"):
+        store.add_documents([NewDocument("a.txt", "alpha"), NewDocument("b.txt", "beta")])
+    monkeypatch.undo()
+    assert store.list_documents() == []
+    with sqlite3.connect(store.path) as connection:
+        assert connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_a_size_cap_gives_store_full_and_keeps_earlier_documents(tmp_path: Path) -> None:
+    capped = Store(tmp_path / "capped.sqlite3", StoreSettings(max_bytes=64 * 1024))
+    capped.initialize()
+    capped.add_documents([NewDocument("small.txt", "small")])
+    with pytest.raises(StoreFull):
+        capped.add_documents([NewDocument("big.txt", "x" * 200_000)])
+    assert [d.name for d in capped.list_documents()] == ["small.txt"]
+
+
+def test_settings_come_from_the_app_config() -> None:
+    settings = StoreSettings.from_config(
+        {"DATABASE_BUSY_TIMEOUT_MS": 250, "DATABASE_MAX_BYTES": 1_000_000, "DATABASE_READ_ONLY": True,
+         "CACHE_MAX_ENTRIES": 10, "CACHE_MAX_BYTES": 5000}
+    )
+    assert settings == StoreSettings(250, 1_000_000, True, 10, 5000)
+    assert StoreSettings.from_config({}) == StoreSettings()
