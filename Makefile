@@ -6,7 +6,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: serve test lint bench eval chromium
+.PHONY: serve test lint bench load eval chromium
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,3 +30,8 @@ test: $(STAMP) chromium
 
 bench: $(STAMP)
 	$(PY) -m benchmarks.bench_engine
+
+# the long forms of the load and kill -9 tests (LOAD_SECONDS=120 by default, 10 crash rounds)
+load: $(STAMP)
+	$(PY) -m benchmarks.load
+	$(PY) -m benchmarks.crash --rounds 10
