@@ -1,4 +1,6 @@
-"""The command line: ``doccompare align A B`` and ``doccompare families FILE...`` (or ``python -m compare``).
+"""The command line: ``doccompare align A B``, ``doccompare families FILE...``, ``doccompare report PATH...``.
+
+(or ``python -m compare``).
 
 Exit codes: 0 success, 2 bad usage or unreadable input (one line on stderr).
 """
@@ -10,11 +12,12 @@ import json
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
+from pathlib import Path
 
 from compare.align import compare_documents
 from compare.families import find_families
-from compare.model import Granularity, Options
-from compare.reading import read_document
+from compare.model import Document, Granularity, Options, Report
+from compare.reading import read_document, supported_extensions
 from compare.render import comparison_to_json, comparison_to_text, families_to_json, families_to_text
 
 
@@ -47,7 +50,61 @@ def build_parser() -> argparse.ArgumentParser:
     align.add_argument("b")
     families = sub.add_parser("families", parents=[common], help="group corresponding passages of N documents")
     families.add_argument("files", nargs="+")
+    report = sub.add_parser("report", help="duplication report of a corpus (files or folders)")
+    report.add_argument("paths", nargs="+", help="files, or folders whose supported files are all read")
+    report.add_argument("--format", choices=["md", "json", "csv", "html"], default="md", help="output format")
+    report.add_argument("--granularity", choices=[g.value for g in Granularity], default="sentence")
+    report.add_argument("--threshold", type=float, help="minimum similarity of a pair of sentences, 0..1")
+    report.add_argument("--scheduler", help="run on Dask: a scheduler address (tcp://host:8786) or 'local'")
+    report.add_argument("--progress", choices=["auto", "always", "never"], default="auto",
+                        help="progress bar on stderr (auto: when stderr is a terminal)")
+    report.set_defaults(time_budget=None, color="never")
     return parser
+
+
+def _corpus(paths: Sequence[str]) -> list[Document]:
+    """Read the files named, and every supported file inside the folders named (sorted)."""
+    extensions = set(supported_extensions())
+    files: list[Path] = []
+    for name in paths:
+        path = Path(name)
+        if path.is_dir():
+            files.extend(sorted(f for f in path.rglob("*") if f.is_file() and f.suffix.lower() in extensions))
+        else:
+            files.append(path)
+    if not files:
+        raise ValueError(f"no documents found in {', '.join(paths)} (supported: {', '.join(sorted(extensions))})")
+    return [read_document(f) for f in files]
+
+
+def _report(args: argparse.Namespace, options: Options) -> str:
+    """Build the corpus report and render it in the format asked for."""
+    from compare.render_report import report_to_csv, report_to_json, report_to_markdown
+    from compare.report import build_report
+
+    documents = _corpus(args.paths)
+    show = args.progress == "always" or (args.progress == "auto" and sys.stderr.isatty())
+    report: Report
+    if show:
+        from tqdm import tqdm
+
+        with tqdm(total=2 * len(documents), unit="step", file=sys.stderr, desc="report") as bar:
+            def advance(done: int, total: int) -> None:
+                bar.total = total
+                bar.update(done - bar.n)
+
+            report = build_report(documents, options, progress=advance, scheduler=args.scheduler)
+    else:
+        report = build_report(documents, options, scheduler=args.scheduler)
+    if args.format == "json":
+        return json.dumps(report_to_json(report), ensure_ascii=False)
+    if args.format == "csv":
+        return report_to_csv(report)
+    if args.format == "html":
+        from compare.report_html import report_to_html
+
+        return report_to_html(report, documents)
+    return report_to_markdown(report)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -61,6 +118,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             result = compare_documents(read_document(args.a), read_document(args.b), options)
             out = (json.dumps(comparison_to_json(result), ensure_ascii=False) if args.format == "json"
                    else comparison_to_text(result, color))
+        elif args.command == "report":
+            out = _report(args, options)
         else:
             if len(args.files) < 2:
                 raise ValueError("families needs at least two files")
