@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 Item = TypeVar("Item")
 Result = TypeVar("Result")
 LOCAL = "local"  # scheduler name that starts a local Dask cluster
+CONNECT_TIMEOUT_S = 20  # how long to wait for a remote scheduler
 
 
 def workers() -> int:
@@ -52,7 +53,7 @@ def _dask_map(function: Callable[[Item], Result], items: Sequence[Item], schedul
                 n_workers=workers(), threads_per_worker=1, dashboard_address=None)
             client = Client(cluster)  # type: ignore[no-untyped-call]
         else:
-            client = Client(scheduler, timeout="20s")  # type: ignore[no-untyped-call]
+            client = Client(scheduler, timeout=f"{CONNECT_TIMEOUT_S}s")  # type: ignore[no-untyped-call]
     except OSError as error:
         raise ValueError(f"cannot reach the Dask scheduler {scheduler!r}: {error}") from error
     try:
