@@ -19,6 +19,7 @@ from flask_wtf.csrf import CSRFProtect
 from htmx_flask import Htmx
 
 from compare import Options, read_document
+from web.limits import Limits
 from web.store import (
     BUSY_TIMEOUT_MS,
     CACHE_MAX_BYTES,
@@ -36,9 +37,7 @@ DEFAULTS: dict[str, Any] = {
     "DATABASE": None,  # a path; None means instance/compare.sqlite3
     "SEED_DIR": None,  # None means the seeds/ folder next to the package
     "SEED": True,  # store the seed documents on first start
-    "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,  # bytes per request (all files of an upload)
-    "MAX_UPLOAD_FILES": 20,
-    "MAX_FORM_MEMORY_SIZE": 8 * 1024 * 1024,  # pasted text arrives as a form field
+    "LIMITS": None,  # the limits table (web.limits.Limits, or a mapping of its fields): sizes, counts, time budget
     "WTF_CSRF_TIME_LIMIT": None,  # a token lives as long as the session
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_COOKIE_HTTPONLY": True,
@@ -95,6 +94,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.from_prefixed_env()  # FLASK_SECRET_KEY, FLASK_DATABASE, ... from the environment
     if config:
         app.config.update(config)
+    app.config.update(Limits.from_config(app.config).flask_config())
     instance = Path(app.instance_path)
     try:
         instance.mkdir(parents=True, exist_ok=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import csv
+import dataclasses
 import hashlib
 import io
 import json
@@ -14,11 +15,14 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
 from markupsafe import Markup
+from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as BaseResponse
 
 from compare import Comparison, Document, Span, comparison_to_json
 from web.cache import cached_compare
 from web.documents import current_store, document_or_404
+from web.errors import error_view
+from web.limits import current_limits
 from web.pages import render_page
 from web.query import CompareQuery, parse_query
 from web.rows import anchor_at, layout, summarize
@@ -53,13 +57,14 @@ def query_or_400() -> CompareQuery:
 def compute(query: CompareQuery) -> Result:
     """Load both documents (404 if unknown) and compare them, from the cache when possible."""
     a, b = document_or_404(query.a), document_or_404(query.b)
+    options = dataclasses.replace(query.options, time_budget_s=current_limits().time_budget_s)
     started = time.perf_counter()
     try:
         comparison, cached = cached_compare(
-            current_store(), Document(a.info.name, a.text), Document(b.info.name, b.text), query.options
+            current_store(), Document(a.info.name, a.text), Document(b.info.name, b.text), options
         )
-    except ValueError as error:
-        abort(400, description=str(error))
+    except ValueError as error:  # the engine refuses what its time budget cannot afford, naming the documents
+        abort(422, description=str(error))
     return Result(query, a, b, comparison, cached, (time.perf_counter() - started) * 1000)
 
 
@@ -79,12 +84,20 @@ def compare() -> Response:
     documents = current_store().list_documents()
     if not request.args.get("a") and not request.args.get("b"):
         return render_page("compare.html", "_comparison.html", documents=documents, result=None, query=None)
-    query = query_or_400()
-    result = compute(query)
+    query: CompareQuery | None = None
+    try:
+        query = query_or_400()
+        result = compute(query)
+    except HTTPException as error:
+        # The controls stay; the error shows where the result would be (for htmx too: it swaps 4xx answers).
+        return render_page(
+            "compare.html", "_comparison.html", status=error.code or 500,
+            documents=documents, result=None, query=query, error=error_view(error),
+        )
     return render_page(
         "compare.html",
         "_comparison.html",
-        push_url=url_for("comparison.compare", **query.args()),
+        push_url=url_for("comparison.compare", **result.query.args()),
         documents=documents,
         **view_context(result),
     )

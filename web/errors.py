@@ -1,6 +1,13 @@
-"""Error responses: a JSON body for the API, a page (or an htmx fragment) for people."""
+"""Error responses: a JSON body for the API, a page (or an htmx fragment) for people.
+
+Every refusal is a 4xx whose message names the file or value and the reason.
+An unexpected exception is logged with its traceback on the server and
+answered with a generic 500 that shows nothing of the internals.
+"""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from flask import Flask, Response, current_app, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
@@ -13,9 +20,26 @@ TITLES = {
     404: "Not found",
     405: "Method not allowed",
     413: "Too large",
-    415: "Unsupported content type",
+    415: "Unsupported file or content type",
+    422: "Cannot be processed",
     500: "Server error",
 }
+GENERIC_500 = "something went wrong on the server; try again"
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorView:
+    """What an error shows a person: status, title and message."""
+
+    code: int
+    title: str
+    message: str
+
+
+def error_view(error: HTTPException) -> ErrorView:
+    """Return the status, title and message of an HTTP error."""
+    code = error.code or 500
+    return ErrorView(code, TITLES.get(code, "Error"), message_of(error))
 
 
 def wants_json() -> bool:
@@ -31,7 +55,7 @@ def message_of(error: HTTPException) -> str:
     """Return the one-line message a person or program sees for an error."""
     if isinstance(error, CSRFError):
         return "the form has expired or did not come from this site; reload the page and try again"
-    if isinstance(error, RequestEntityTooLarge):
+    if isinstance(error, RequestEntityTooLarge) and error.description == RequestEntityTooLarge.description:
         limit = current_app.config.get("MAX_CONTENT_LENGTH")
         if limit:
             return f"the upload is too large: at most {_size(limit)} per upload"
@@ -41,14 +65,13 @@ def message_of(error: HTTPException) -> str:
 
 def error_response(error: HTTPException) -> tuple[Response | str, int]:
     """Render an HTTP error for the API or for a person."""
-    code = error.code or 500
-    message = message_of(error)
+    view = error_view(error)
     if wants_json():
-        return jsonify(error={"status": code, "message": message}), code
-    title = TITLES.get(code, "Error")
+        return jsonify(error={"status": view.code, "message": view.message}), view.code
+    context = {"title": view.title, "message": view.message, "code": view.code}
     if htmx_request.htmx and not htmx_request.htmx.history_restore_request:
-        return render_template("_error.html", title=title, message=message, code=code), code
-    return render_template("error.html", title=title, message=message, code=code), code
+        return render_template("_error.html", **context), view.code
+    return render_template("error.html", **context), view.code
 
 
 def init_app(app: Flask) -> None:
@@ -61,4 +84,4 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(Exception)
     def handle_unexpected(error: Exception) -> tuple[Response | str, int]:
         app.logger.exception("unexpected error", exc_info=error)
-        return error_response(InternalServerError("something went wrong on the server; try again"))
+        return error_response(InternalServerError(GENERIC_500))

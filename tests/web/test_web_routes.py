@@ -99,25 +99,26 @@ def test_upload_with_forged_csrf_token_is_refused(client: FlaskClient) -> None:
 
 
 @pytest.mark.parametrize(
-    ("content", "name", "reason"),
+    ("content", "name", "reason", "status"),
     [
-        (b"", "empty.txt", "empty"),
-        (b"   \n\t ", "blank.txt", "empty"),
+        (b"", "empty.txt", "empty", 422),
+        (b"   \n\t ", "blank.txt", "empty", 422),
         (
             b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00" + bytes(range(256)) * 4,
             "picture.txt",
             "picture.txt",
+            422,
         ),
-        (b"plain", "script.exe", "unsupported file type"),
+        (b"plain", "script.exe", "unsupported file type", 415),
     ],
 )
 def test_bad_file_is_refused_naming_it_and_nothing_is_stored(
-    client: FlaskClient, content: bytes, name: str, reason: str
+    client: FlaskClient, content: bytes, name: str, reason: str, status: int
 ) -> None:
     token = csrf_token(client)
     response = upload(client, [(b"A good file.", "good.txt"), (content, name)], token)
     html = response.get_data(as_text=True)
-    assert response.status_code == 400
+    assert response.status_code == status
     assert name in html and reason in html and "Nothing was stored" in html
     names = [d["name"] for d in client.get("/api/documents").get_json()["documents"]]
     assert "good.txt" not in names
@@ -134,7 +135,7 @@ def test_too_many_files_is_refused(tmp_path: Path) -> None:
     client = make_app(tmp_path, MAX_UPLOAD_FILES=2).test_client()
     token = csrf_token(client)
     response = upload(client, [(b"x", f"{i}.txt") for i in range(3)], token)
-    assert response.status_code == 400
+    assert response.status_code == 413
     assert "too many files: 3 sent, at most 2" in response.get_data(as_text=True)
 
 
@@ -168,7 +169,7 @@ def test_paste_text(client: FlaskClient) -> None:
 def test_paste_empty_text_is_refused(client: FlaskClient) -> None:
     token = csrf_token(client)
     response = client.post("/documents/paste", data={"csrf_token": token, "name": "x", "text": "  "})
-    assert response.status_code == 400 and "the text is empty" in response.get_data(as_text=True)
+    assert response.status_code == 422 and "the text is empty" in response.get_data(as_text=True)
 
 
 # ---- document page, rename, delete ----
