@@ -121,8 +121,7 @@ class _VerifyTask:
     """One unit of verification: candidate segment pairs ``(a, i, b, j)`` and what scoring them needs."""
 
     last_document: int  # the highest document a of the task (for progress)
-    texts: dict[int, str]
-    segments: dict[int, tuple[Span, ...]]
+    segments: dict[tuple[int, int], tuple[Span, str]]  # (document, segment) -> its span and text
     candidates: tuple[tuple[int, int, int, int], ...]  # sorted
     words: FrequencyTable  # corpus frequencies of words and phrases (only those above 1)
     keys: FrequencyTable
@@ -151,10 +150,10 @@ def _verify_tasks(documents: Sequence[Document], prepared: Sequence[PreparedDocu
         while end < len(rows) and rows[end][0] == rows[end - 1][0]:
             end += 1  # a document's candidates stay in one task
         chunk = tuple(rows[start:end])
-        involved = sorted({r[0] for r in chunk} | {r[2] for r in chunk})
-        tasks.append(_VerifyTask(chunk[-1][0], {d: documents[d].text for d in involved},
-                                 {d: prepared[d].segments for d in involved}, chunk, words, keys,
-                                 total_segments, options))
+        involved = sorted({(a, i) for a, i, _, _ in chunk} | {(b, j) for _, _, b, j in chunk})
+        segments = {(d, k): (prepared[d].segments[k], prepared[d].segments[k].slice(documents[d].text))
+                    for d, k in involved}
+        tasks.append(_VerifyTask(chunk[-1][0], segments, chunk, words, keys, total_segments, options))
         start = end
     return tasks
 
@@ -162,8 +161,7 @@ def _verify_tasks(documents: Sequence[Document], prepared: Sequence[PreparedDocu
 def _verify_chunk(task: _VerifyTask) -> dict[tuple[int, int], list[SharedPassage]]:
     """Score a task's candidate segment pairs; join the kept ones into passages per document pair."""
     options = task.options
-    needed = sorted({(a, i) for a, i, _, _ in task.candidates} | {(b, j) for _, _, b, j in task.candidates})
-    raw = {node: _features(task.texts[node[0]], task.segments[node[0]][node[1]]) for node in needed}
+    raw = {node: passage_features(text, 0, len(text)) for node, (_, text) in sorted(task.segments.items())}
     scorer = _corpus_scorer(task.words, task.keys, list(raw.values()), task.total_segments)
     features = {node: scorer.weighed(f) for node, f in raw.items()}
 
@@ -181,10 +179,6 @@ def _verify_chunk(task: _VerifyTask) -> dict[tuple[int, int], list[SharedPassage
         if found:
             passages[(a, b)] = found
     return passages
-
-
-def _features(text: str, span: Span) -> Features:
-    return passage_features(text, span.start, span.end)
 
 
 def _corpus_scorer(words: FrequencyTable, keys: FrequencyTable, features: Sequence[Features],
@@ -248,13 +242,13 @@ def _join_links(links: list[_Link]) -> list[list[_Link]]:
     return groups
 
 
-def _passage(group: list[_Link], a: int, b: int, segments: dict[int, tuple[Span, ...]],
+def _passage(group: list[_Link], a: int, b: int, segments: dict[tuple[int, int], tuple[Span, str]],
              features: dict[tuple[int, int], Features], scorer: Scorer, options: Options) -> SharedPassage:
     """Turn a group of links into a shared passage: spans, score and kind."""
     seg_i = sorted({k.i for k in group})
     seg_j = sorted({k.j for k in group})
-    span_a = segments[a][seg_i[0]].cover(segments[a][seg_i[-1]])
-    span_b = segments[b][seg_j[0]].cover(segments[b][seg_j[-1]])
+    span_a = segments[(a, seg_i[0])][0].cover(segments[(a, seg_i[-1])][0])
+    span_b = segments[(b, seg_j[0])][0].cover(segments[(b, seg_j[-1])][0])
     fa = scorer.combine([features[(a, i)] for i in seg_i])
     fb = scorer.combine([features[(b, j)] for j in seg_j])
     score, variant = scorer.score_parts(fa, fb)

@@ -87,6 +87,7 @@ def prepare_document(document: Document, options: Options) -> PreparedDocument:
     """Segment one document and hash its segments' words and index keys."""
     seg = segment(document, options)
     text = document.text
+    cache = _WORD_HASHES
     segments: list[Span] = []
     boilerplate: list[Span] = []
     words: list[int] = []
@@ -98,12 +99,12 @@ def prepare_document(document: Document, options: Options) -> PreparedDocument:
             continue
         content = [k for k in token_keys(text, s.span.start, s.span.end) if k not in FUNCTION_WORDS]
         segments.append(s.span)
-        words.extend(sorted({word_hash(k) for k in content}))
-        phrases = set(pairwise(content))
+        hashes = [cache.get(k) or word_hash(k) for k in content]
+        words.extend(sorted(set(hashes)))
+        phrases = {((left * _MIX) ^ right) & _MASK for left, right in pairwise(hashes)}  # as phrase_hash
         if len(phrases) >= MIN_SEGMENT_KEYS:
-            hashed = {phrase_hash(p) for p in phrases}
-            hashed.add(stable_hash("\x1e" + " ".join(fold(s.span.slice(text)).split())))
-            keys.extend(sorted(hashed))
+            phrases.add(stable_hash("\x1e" + " ".join(fold(s.span.slice(text)).split())))
+            keys.extend(sorted(phrases))
         word_bounds.append(len(words))
         key_bounds.append(len(keys))
     return PreparedDocument(
@@ -191,14 +192,16 @@ def candidate_pairs(prepared: Sequence[PreparedDocument]) -> tuple[Ints, Ints, I
     if not len(keys):
         return empty, empty, empty
 
-    # Every pair within a group: compare each posting with the one d places on.
+    # Every pair within a group: each posting with the one d places on, while the group is long enough.
+    sizes = sizes[eligible]
+    group_start = np.repeat(np.cumsum(sizes) - sizes, sizes)
+    room = np.repeat(sizes, sizes) - (np.arange(len(keys)) - group_start)  # postings from here to group end
     left_parts, right_parts = [], []
-    for d in range(1, int(sizes[eligible].max())):
-        same = keys[:-d] == keys[d:]
-        if not same.any():
-            break
-        left_parts.append(owners[:-d][same])
-        right_parts.append(owners[d:][same])
+    at = np.flatnonzero(room > 1)
+    for d in range(1, int(sizes.max())):
+        at = at[room[at] > d]
+        left_parts.append(owners[at])
+        right_parts.append(owners[at + d])
     left, right = np.concatenate(left_parts), np.concatenate(right_parts)
     x, y = np.minimum(left, right), np.maximum(left, right)
     other = seg_doc[x] != seg_doc[y]
