@@ -6,7 +6,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: serve test lint bench load eval chromium
+.PHONY: serve test lint bench bench-report load eval chromium
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,10 @@ test: $(STAMP) chromium
 
 bench: $(STAMP)
 	$(PY) -m benchmarks.bench_engine
+
+# the corpus report on synthetic corpora of 1,000 / 10,000 / 100,000 documents (the last takes minutes)
+bench-report: $(STAMP)
+	$(PY) -m benchmarks.bench_report --sizes 1000 10000 100000 --baseline 300
 
 # the long forms of the load and kill -9 tests (LOAD_SECONDS=120 by default, 10 crash rounds)
 load: $(STAMP)
