@@ -30,11 +30,10 @@ def reason_of(exc: BaseException) -> str:
 def size_text(size: float) -> str:
     """Format a byte count for an error message.
 
-    >>> size_text(950), size_text(1536), size_text(64 * 1024 * 1024)
-    ('950 bytes', '1.5 KB', '64 MB')
+    >>> size_text(950), size_text(1536), size_text(64 * 1024 * 1024), size_text(2**30)
+    ('950 bytes', '1.5 KB', '64 MB', '1,024 MB')
     """
     if size < 1024:
         return f"{size:g} bytes"
-    if size < 1024 * 1024:
-        return f"{size / 1024:.3g} KB"
-    return f"{size / (1024 * 1024):.3g} MB"
+    value, unit = (size / 1024, "KB") if size < 1024 * 1024 else (size / (1024 * 1024), "MB")
+    return f"{value:,.1f}".removesuffix(".0") + f" {unit}"

@@ -25,11 +25,12 @@ _END_OF_DIRECTORY = b"PK\x05\x06"
 _END_RECORD_SIZE = 22
 _MAX_COMMENT = 0xFFFF
 _DIRECTORY_BYTES_PER_ENTRY = 512  # generous: a directory entry is 46 bytes plus its name
+_UNPACK_CHUNK = 1024 * 1024  # the checking pass inflates at most this much at a time
 
 
 def docx_text(data: bytes, name: str, limits: ReadLimits) -> str:
     """Return the text of a .docx file, or raise ``ValueError`` naming ``name``."""
-    check_zip_directory(data, name, limits)
+    check_zip_archive(data, name, limits)
     try:
         import docx  # python-docx, imported here so plain-text reading does not load lxml
         from docx.table import Table
@@ -61,13 +62,15 @@ def _table_rows(table: Table) -> list[str]:
     return rows
 
 
-def check_zip_directory(data: bytes, name: str, limits: ReadLimits) -> None:
-    """Refuse a zip archive whose directory promises more than the limits allow, before unzipping.
+def check_zip_archive(data: bytes, name: str, limits: ReadLimits) -> None:
+    """Refuse a zip archive that unpacks to more than the limits allow, before anything is parsed.
 
     The entry count and directory size are read from the end record first, so a
-    directory of a million entries is refused without being parsed.  Declared
-    sizes bound what ``zipfile`` will produce: it stops at the declared size and
-    fails the CRC check if an entry lies.
+    directory of a million entries is refused without being parsed.  Then the
+    declared sizes and ratios are checked, and every entry is unpacked in bounded
+    chunks: ``zipfile`` stops at the declared size and fails the CRC check if an
+    entry lies about it.  (python-docx later unpacks each entry in one call,
+    which only this pass makes safe: one call inflates everything it is given.)
     """
     end = data.rfind(_END_OF_DIRECTORY, max(0, len(data) - _END_RECORD_SIZE - _MAX_COMMENT))
     if end < 0 or len(data) < end + _END_RECORD_SIZE:
@@ -78,8 +81,9 @@ def check_zip_directory(data: bytes, name: str, limits: ReadLimits) -> None:
             f"{name}: the archive has too many entries (at most {limits.max_zip_entries} are read)"
         )
     try:
-        infos = zipfile.ZipFile(io.BytesIO(data)).infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError) as exc:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        infos = archive.infolist()
+    except Exception as exc:  # BadZipFile, and ValueError or OverflowError on crafted headers
         raise ValueError(f"{name}: not a readable Word document ({reason_of(exc)})") from exc
     if len(infos) > limits.max_zip_entries:
         raise InputTooLargeError(
@@ -104,3 +108,10 @@ def check_zip_directory(data: bytes, name: str, limits: ReadLimits) -> None:
             f"{name}: the archive unpacks to {size_text(total)} "
             f"(at most {size_text(limits.max_zip_total_bytes)})"
         )
+    try:
+        for info in infos:
+            with archive.open(info) as entry:
+                while entry.read(_UNPACK_CHUNK):
+                    pass
+    except Exception as exc:  # a bad CRC, a lying size, an encrypted or unknown compression
+        raise ValueError(f"{name}: not a readable Word document ({reason_of(exc)})") from exc
