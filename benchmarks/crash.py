@@ -60,7 +60,7 @@ class CrashReport:
     def markdown(self) -> str:
         lines = [
             "| round | answered after s | killed after s | in flight at the kill | acknowledged so far "
-            "| stored, not acknowledged | problems |",
+            "| stored, never acknowledged, so far | problems |",
             "|---|---|---|---|---|---|---|",
         ]
         lines += [

@@ -113,12 +113,13 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=4, help="waitress worker threads")
     parser.add_argument("--out", default=str(RESULTS), help="Markdown file for the results ('' to only print)")
     args = parser.parse_args()
+    started, load_average = time.strftime("%Y-%m-%d %H:%M"), os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="compare-load-") as folder:
-        load_average = os.getloadavg()[0]
         report = run(args.clients, args.seconds, Path(folder), server_threads=args.threads)
     text = (
         f"# Load run\n\n`python -m benchmarks.load --seconds {args.seconds:g} --clients {args.clients}` "
-        f"at {time.strftime('%Y-%m-%d %H:%M')}, revision {revision()}, load average {load_average:.2f} at the start, "
+        f"at {started}, revision {revision()}, load average {load_average:.2f} at the start "
+        f"({os.getloadavg()[0]:.2f} at the end), "
         f"{os.cpu_count()} cores.\n\n{report.markdown()}\n"
     )
     print(text)

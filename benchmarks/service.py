@@ -13,6 +13,7 @@ so the audit can tell a batch stored whole from one stored in part.
 from __future__ import annotations
 
 import hashlib
+import http.client
 import json
 import os
 import random
@@ -264,8 +265,8 @@ class Client:
     def run(self, until: float, stop: threading.Event | None = None, tolerate_errors: bool = False) -> None:
         """Mix uploads (30%), listings (30%) and comparisons (40%) until the deadline or the stop event.
 
-        With ``tolerate_errors`` (a crash run), a refused connection or a reset is the
-        server being killed, not an error, and the loop goes on until told to stop.
+        With ``tolerate_errors`` (a crash run), a refused connection, a reset or a cut
+        answer is the server being killed, not an error, and the loop goes on until told to stop.
         """
         while time.monotonic() < until and not (stop and stop.is_set()):
             draw = self.rng.random()
@@ -276,7 +277,7 @@ class Client:
                     self.list()
                 else:
                     self.compare()
-            except (OSError, json.JSONDecodeError, KeyError) as error:
+            except (OSError, http.client.HTTPException, json.JSONDecodeError, KeyError) as error:
                 if not tolerate_errors:
                     self.ledger.error(f"client {self.number}: {type(error).__name__}: {error}")
                 else:
