@@ -177,7 +177,7 @@ def test_other_document_formats_are_unsupported(tmp_path: Path, filename: str, e
 
 def test_a_file_past_the_size_cap_is_refused_before_it_is_read(tmp_path: Path) -> None:
     path = write(tmp_path, "big.txt", b"word " * 300)
-    with pytest.raises(InputTooLargeError, match=r"^big\.txt: the file is 1\.46 KB \(at most 1000 bytes are read\)$"):
+    with pytest.raises(InputTooLargeError, match=r"^big\.txt: the file is 1\.5 KB \(at most 1000 bytes are read\)$"):
         read_document(path, name="big.txt", limits=ReadLimits(max_file_bytes=1000))
 
 
