@@ -48,7 +48,7 @@ def test_post_a_batch_is_all_or_nothing(client: FlaskClient) -> None:
         "/api/documents",
         json={"documents": [{"name": "ok.txt", "text": "fine"}, {"name": "bad.txt", "text": "  "}]},
     )
-    assert response.status_code == 400
+    assert response.status_code == 422  # well-formed, but an empty text cannot be stored
     assert "bad.txt" in response.get_json()["error"]["message"]
     assert len(client.get("/api/documents").get_json()["documents"]) == 5
 
@@ -77,10 +77,10 @@ def test_post_multipart_files(client: FlaskClient) -> None:
     assert [d["name"] for d in response.get_json()["documents"]] == ["1.txt", "2.md"]
 
 
-def test_post_binary_file_is_json_400_naming_it(client: FlaskClient) -> None:
+def test_post_binary_file_is_json_422_naming_it(client: FlaskClient) -> None:
     data = {"file": [(io.BytesIO(b"\x00\x01\x02\xff" * 100), "blob.txt")]}
     response = client.post("/api/documents", data=data, content_type="multipart/form-data")
-    assert response.status_code == 400 and "blob.txt" in response.get_json()["error"]["message"]
+    assert response.status_code == 422 and "blob.txt" in response.get_json()["error"]["message"]
 
 
 def test_post_too_large_is_json_413(tmp_path: Path) -> None:
