@@ -137,8 +137,20 @@ def _download(body: str, mimetype: str, query: CompareQuery, extension: str) -> 
     return response
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # what spreadsheets read as the start of a formula
+
+
+def spreadsheet_safe(cell: str) -> str:
+    """Return a text cell that a spreadsheet shows as text, never runs as a formula (a leading quote).
+
+    >>> spreadsheet_safe("=1+1"), spreadsheet_safe("@SUM(A1)"), spreadsheet_safe("plain")
+    ("'=1+1", "'@SUM(A1)", 'plain')
+    """
+    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
+
+
 def pairs_csv(comparison: Comparison) -> str:
-    """Return the pairs of a comparison as CSV: one row per pair, with both passages' text."""
+    """Return the pairs of a comparison as CSV: one row per pair, with both passages' text (formula-safe)."""
     a_text, b_text = comparison.a.document.text, comparison.b.document.text
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
@@ -147,7 +159,7 @@ def pairs_csv(comparison: Comparison) -> str:
         writer.writerow([
             index, pair.kind.value, f"{pair.score:.4f}", int(pair.moved),
             pair.a.start, pair.a.end, pair.b.start, pair.b.end,
-            pair.a.slice(a_text), pair.b.slice(b_text),
+            spreadsheet_safe(pair.a.slice(a_text)), spreadsheet_safe(pair.b.slice(b_text)),
         ])
     return out.getvalue()
 
