@@ -25,9 +25,11 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from benchmarks.load import revision
 from benchmarks.service import BATCH_NAME, Ledger, ServerProcess, audit_database, audit_service, run_clients
 
 DEFAULT_ROUNDS = 10
+RESULTS = Path(__file__).resolve().parent / "crash_results.md"
 START_TIMEOUT_S = 120.0  # generous: a loaded 2-core machine may be slow to start Python
 
 
@@ -136,10 +138,19 @@ def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.crash", description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=DEFAULT_ROUNDS)
     parser.add_argument("--clients", type=int, default=4)
+    parser.add_argument("--out", default=str(RESULTS), help="Markdown file for the results ('' to only print)")
     args = parser.parse_args()
+    started = time.strftime("%Y-%m-%d %H:%M")
     with tempfile.TemporaryDirectory(prefix="compare-crash-") as folder:
         report = run(args.rounds, Path(folder), clients=args.clients)
-    print(f"# Crash run: {args.rounds} rounds of kill -9, {args.clients} clients\n\n{report.markdown()}")
+    text = (
+        f"# Crash run\n\n`python -m benchmarks.crash --rounds {args.rounds} --clients {args.clients}` at {started}, "
+        f"revision {revision()}: each round starts `python -m web serve`, loads it, and kills it with SIGKILL as "
+        f"soon as an upload and a comparison are in flight.\n\n{report.markdown()}\n"
+    )
+    print(text)
+    if args.out:
+        Path(args.out).write_text(text, encoding="utf-8")
     for line in report.problems[:20]:
         print("PROBLEM:", line)
     return 1 if report.problems else 0
