@@ -30,7 +30,7 @@ EMPTY_FILL = "#ffffff"  # a pair that shares nothing
 SELF_FILL = "#e4e7ee"  # the diagonal
 GRID_LINE = "#c9cfdb"
 
-CELL_MAX = 40  # pixels per cell for a few documents ...
+CELL_MAX = 52  # pixels per cell for a few documents ...
 CELL_MIN = 14  # ... shrinking to this for many
 CELL_VALUES_FROM = 22  # cells at least this wide print their percentage
 MATRIX_PIXELS = 720  # the matrix aims at about this width
@@ -129,8 +129,10 @@ def heatmap_svg(report: Report, *, link: ShareLink | None = None, limit: int = H
             x, y = label_width + c * cell, top + r * cell
             row_name, column_name = escape(names[r]), escape(names[c])
             if row == column:
-                out.append(f'<rect x="{x}" y="{y}" width="{cell}" height="{cell}" fill="{SELF_FILL}"'
-                           f' stroke="{GRID_LINE}"><title>{row_name} (itself)</title></rect>')
+                dash = (f'<text x="{x + cell / 2:.1f}" y="{y + cell / 2 + font / 3:.1f}" text-anchor="middle"'
+                        f' font-size="{font}" fill="#5a6372">—</text>' if cell >= CELL_VALUES_FROM else "")
+                out.append(f'<g class="self"><rect x="{x}" y="{y}" width="{cell}" height="{cell}" fill="{SELF_FILL}"'
+                           f' stroke="{GRID_LINE}"/>{dash}<title>{row_name} (itself)</title></g>')
                 continue
             value = share(report, row, column)
             fill = shade(value) if value > 0 else EMPTY_FILL
@@ -190,7 +192,7 @@ table{border-collapse:collapse;width:100%}
 th,td{text-align:left;padding:.4rem .5rem;border-bottom:1px solid #d8dce4;vertical-align:top}
 th{font-size:.85rem;color:#5a6372;font-weight:600}
 td.num,th.num{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}
-td.name{overflow-wrap:anywhere;min-width:8rem}
+td.name{overflow-wrap:break-word;min-width:13rem}
 .excerpt{font-family:Charter,"Bitstream Charter","Noto Serif","DejaVu Serif",Georgia,serif;overflow-wrap:anywhere}
 .offsets{color:#5a6372;font-size:.85rem;white-space:nowrap}
 .family{border-top:1px solid #d8dce4;padding:.6rem 0}

@@ -162,8 +162,6 @@ def tables(found: Sequence[FamilyVariants], documents: Sequence[StoredDocument],
 
 def _chosen_documents(query: VariantsQuery) -> list[StoredDocument]:
     """Load the chosen documents in library order, or end the request with a 4xx naming the problem."""
-    if len(query.ids) < 2:
-        abort(400, description=f"choose at least two documents to see their variants (got {len(query.ids)})")
     if len(query.ids) > MAX_DOCUMENTS:
         abort(400, description=f"choose at most {MAX_DOCUMENTS} documents at once (got {len(query.ids)}): "
                                "every pair of them is aligned")
@@ -185,9 +183,11 @@ def show() -> Response:
     except ValueError as error:
         abort(400, description=str(error))
     choices = sorted({*DIVERGENCE_CHOICES, query.min_divergence})
-    if not ids:
-        return render_page("variants.html", "_variants_fragment.html", library=library, query=query,
-                           families=None, documents=[], choices=choices)
+    if len(query.ids) < 2:  # the picker again, with a word on what is missing
+        problem = f"Choose at least two documents to see their variants (got {len(query.ids)})." if ids else None
+        return render_page("variants.html", "_variants_fragment.html", status=400 if ids else 200,
+                           library=library, query=query, families=None, documents=[], choices=choices,
+                           problem=problem)
     documents = _chosen_documents(query)
     cache: _FamiliesCache = current_app.extensions["variants_cache"]
     try:
@@ -199,5 +199,5 @@ def show() -> Response:
         "variants.html", "_variants_fragment.html",
         push_url=url_for("variants.show", **query.args()),
         library=library, query=query, documents=documents, families=shown[:MAX_FAMILIES_SHOWN],
-        total_families=len(found), matching=len(shown), choices=choices,
+        total_families=len(found), matching=len(shown), choices=choices, problem=None,
     )

@@ -77,7 +77,7 @@ def test_htmx_gets_the_fragment_and_the_canonical_url_to_push(client: FlaskClien
 def test_bad_choices_get_clear_4xx_messages(client: FlaskClient) -> None:
     one = seed_id(client, "000")
     cases = [
-        (f"/variants?d={one}", 400, "at least two documents"),
+        (f"/variants?d={one}", 400, "Choose at least two documents"),
         ("/variants?d=x", 400, "parameter d must be a document id"),
         (f"/variants?d={one}&d=999", 404, "no document with id 999"),
         (f"/variants?d={one}&d={one + 1}&min_divergence=2", 400, "min_divergence must be between 0 and 1"),
