@@ -42,6 +42,7 @@ from compare.reading import (
     supported_extensions,
 )
 from compare.render import comparison_to_json, comparison_to_text, families_to_json, families_to_text
+from compare.render_report import report_to_csv, report_to_json
 from compare.report import build_report
 from compare.report_html import heatmap_legend_svg, heatmap_svg, report_to_html
 from compare.segment import estimate_segments, segment
@@ -90,7 +91,9 @@ __all__ = [
     "heatmap_legend_svg",
     "heatmap_svg",
     "read_document",
+    "report_to_csv",
     "report_to_html",
+    "report_to_json",
     "segment",
     "supported_extensions",
 ]
