@@ -37,7 +37,6 @@ DEFAULTS: dict[str, Any] = {
     "DATABASE": None,  # a path; None means instance/compare.sqlite3
     "SEED_DIR": None,  # None means the seeds/ folder next to the package
     "SEED": True,  # store the seed documents on first start
-    "LIMITS": None,  # the limits table (web.limits.Limits, or a mapping of its fields): sizes, counts, time budget
     "WTF_CSRF_TIME_LIMIT": None,  # a token lives as long as the session
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_COOKIE_HTTPONLY": True,
@@ -91,6 +90,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         instance_path=str(Path(instance_path).resolve()) if instance_path else None,
     )
     app.config.update(DEFAULTS)
+    app.config["LIMITS"] = {}  # the limits table (web.limits): a Limits or overrides; FLASK_LIMITS__NAME fills it
     app.config.from_prefixed_env()  # FLASK_SECRET_KEY, FLASK_DATABASE, ... from the environment
     if config:
         app.config.update(config)
