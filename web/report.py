@@ -10,6 +10,7 @@ the side-by-side comparison at the passage (``/compare/at``).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -29,7 +30,9 @@ from compare import (
     build_report,
     heatmap_legend_svg,
     heatmap_svg,
+    report_to_csv,
     report_to_html,
+    report_to_json,
 )
 from web.documents import current_store, document_or_404
 from web.jobs import Job, JobRegistry, JobsBusy, Progress
@@ -43,7 +46,7 @@ MAX_CHARS = 50_000_000  # characters of all chosen documents together
 SYNC_WAIT_S = 1.5  # the page waits this long for a report before showing progress instead
 EXPORT_WAIT_S = 60.0  # a download waits this long for its report
 FAMILIES_SHOWN = 50
-EXPORT_FORMATS = ("html",)
+EXPORT_FORMATS = ("html", "json", "csv")
 EXPORT_POLICY = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"  # no script at all
 
 DOCUMENT_SORTS: dict[str, Callable[[DocumentReport], Any]] = {
@@ -234,9 +237,11 @@ def show() -> Response:
     job.wait(current_app.config.get("REPORT_SYNC_WAIT_S", SYNC_WAIT_S))
     if job.error is not None:
         abort(400, description=f"the report could not be built: {job.error}")
-    context: dict[str, Any] = {"library": library, "query": query, "job": job, "chosen": documents}
-    if job.result is not None:
-        context.update(report_context(job.result, query))
+    built = job.result  # read once: the job may finish while the page renders
+    context: dict[str, Any] = {"library": library, "query": query, "job": job, "chosen": documents,
+                               "ready": built is not None}
+    if built is not None:
+        context.update(report_context(built, query))
     return render_page("report.html", "_report.html", push_url=url_for("report.show", **query.args()), **context)
 
 
@@ -251,14 +256,15 @@ def progress(job_id: str) -> BaseResponse:
         abort(404, description="this report is no longer kept (finished reports expire); reload the Report page")
     if job.error is not None:
         return render_page("report.html", "_report_failed.html", job=job, query=query)
-    if job.result is None:
+    built = job.result
+    if built is None:
         return render_page("report.html", "_report_progress.html", job=job, query=query)
-    return render_page("report.html", "_report_body.html", job=job, **report_context(job.result, query))
+    return render_page("report.html", "_report_body.html", job=job, **report_context(built, query))
 
 
 @blueprint.get("/report/export.<fmt>")
 def export(fmt: str) -> Response:
-    """Download the report as one self-contained HTML file."""
+    """Download the report: one self-contained HTML file, the report JSON, or CSV."""
     if fmt not in EXPORT_FORMATS:
         abort(404, description=f"unknown export format {fmt!r}; use {', '.join(EXPORT_FORMATS)}")
     query = query_or_400()
@@ -268,9 +274,15 @@ def export(fmt: str) -> Response:
     if job.error is not None or job.result is None:
         abort(400, description=f"the report could not be built: {job.error}")
     built = job.result
-    body = report_to_html(built.report, [Document(d.info.name, d.text) for d in built.documents])
-    response = Response(body, mimetype="text/html")
-    response.headers["Content-Disposition"] = 'attachment; filename="report.html"'
+    if fmt == "json":
+        response = Response(json.dumps(report_to_json(built.report), ensure_ascii=False, indent=2),
+                            mimetype="application/json")
+    elif fmt == "csv":
+        response = Response(report_to_csv(built.report), mimetype="text/csv")
+    else:
+        body = report_to_html(built.report, [Document(d.info.name, d.text) for d in built.documents])
+        response = Response(body, mimetype="text/html")
+    response.headers["Content-Disposition"] = f'attachment; filename="report.{fmt}"'
     # The file carries its own policy (a hash of its inline stylesheet); nothing else may load or run.
     response.headers["Content-Security-Policy"] = EXPORT_POLICY
     return response

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 import re
 import threading
 import time
@@ -172,3 +175,13 @@ def test_hostile_names_and_texts_are_escaped_in_the_report_and_its_download(
         for raw in (XSS_SCRIPT, XSS_IMG, "<img", "<script>alert"):
             assert raw not in page, url
         assert "&lt;img src=x onerror=alert(1)&gt;" in page.replace("&#34;", '"').replace("&quot;", '"'), url
+
+
+def test_json_and_csv_downloads_carry_the_report(client: FlaskClient) -> None:
+    data = json.loads(client.get("/report/export.json").get_data(as_text=True))
+    assert {"documents", "pairs", "families"} <= set(data)
+    assert len(data["documents"]) == 5
+    response = client.get("/report/export.csv")
+    assert response.mimetype == "text/csv" and 'filename="report.csv"' in response.headers["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+    assert len(rows) > 1 and all(len(row) == len(rows[0]) for row in rows)
