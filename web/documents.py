@@ -19,6 +19,7 @@ from web.uploads import (
     display_name,
     document_from_paste,
     documents_from_files,
+    read_limits,
 )
 
 blueprint = Blueprint("documents", __name__)
@@ -78,14 +79,15 @@ def uploaded_files() -> list[UploadedFile]:
 
 
 def check_new_documents(documents: Sequence[NewDocument]) -> list[NewDocument]:
-    """Return the documents if each is within the limits of one document, or refuse the batch (413, 422)."""
+    """Return the documents if each is within the limits of one document, or refuse the batch (400, 413)."""
     limits = current_limits()
     if len(documents) > limits.max_files:
         refuse(413, f"too many documents: {len(documents)} sent, at most {limits.max_files} per request")
     for document in documents:
         bad = unstorable_character(document.name) or unstorable_character(document.text)
         if bad:
-            refuse(422, f"{document.name}: {bad}")
+            shown = document.name.encode("utf-8", "replace").decode("utf-8")  # the name itself may be the bad one
+            refuse(400, f"{shown}: {bad}")
         if len(document.text) > limits.max_chars:
             refuse(413, f"{document.name}: {len(document.text):,} characters is over the limit of "
                         f"{limits.max_chars:,} per document")
@@ -124,11 +126,11 @@ def documents_from_upload(files: Sequence[UploadedFile]) -> list[NewDocument]:
     for upload in files:
         name = display_name(upload.filename)
         if upload.filename.strip() and not name.lower().endswith(ALLOWED_SUFFIXES):
-            refuse(415, f"{name}: unsupported file type; upload {' or '.join(ALLOWED_SUFFIXES)} files")
+            refuse(415, f"{name}: unsupported file type; upload {', '.join(ALLOWED_SUFFIXES)} files")
     try:
-        documents = documents_from_files(files, limits.max_files)
+        documents = documents_from_files(files, limits.max_files, read_limits(limits))
     except UploadError as error:
-        refuse(422, str(error))
+        refuse(error.status, str(error))
     return check_new_documents(documents)
 
 
@@ -185,7 +187,7 @@ def rename(document_id: int) -> BaseResponse:
     name = display_name(raw)
     bad = unstorable_character(name)
     if bad:
-        abort(422, description=f"the new name cannot be used: {bad}")
+        abort(400, description=f"the new name cannot be used: {bad}")
     if not current_store().rename_document(document_id, name):
         abort(404, description=f"there is no document with id {document_id}")
     flash(f"Renamed to {name}")

@@ -3,6 +3,12 @@
 Checks run on the whole batch before anything is stored, so a batch with one bad
 file stores nothing.  An upload's file name is kept only as a display name: it
 is cleaned of directories and control characters and never touches the file system.
+
+Files are read by the engine's ``extract`` (text, Markdown, Word, PDF, HTML);
+the stored text is the extracted text, which every offset refers to.  A refusal
+carries the HTTP status that fits it: 415 for a format that is not read, 413 for
+a file past a reading limit (a zip bomb, too many PDF pages), 422 for a file
+that cannot be read (empty, binary, undecodable, corrupt).
 """
 
 from __future__ import annotations
@@ -11,16 +17,31 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import PurePosixPath
 
-from compare import decode
+from compare import InputTooLargeError, ReadLimits, UnsupportedFormatError, extract, supported_extensions
+from web.limits import Limits
 from web.store import NewDocument
 
-ALLOWED_SUFFIXES = (".txt", ".md")
+ALLOWED_SUFFIXES = supported_extensions()  # .txt, .md, .docx, .pdf, .html ...
 MAX_NAME_CHARS = 200
 
 
 class UploadError(ValueError):
-    """A batch of documents was refused; the message names the file and the reason."""
+    """A batch of documents was refused; the message names the file and the reason.
+
+    ``status`` is the HTTP status that fits the reason (415, 413 or 422).
+    """
+
+    def __init__(self, message: str, status: int = 422) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def read_limits(limits: Limits) -> ReadLimits:
+    """Return the engine's reading limits under the service's: no file read longer than a comparison may take."""
+    return ReadLimits(max_file_bytes=limits.max_file_bytes, max_chars=limits.max_chars,
+                      max_pdf_seconds=limits.time_budget_s)
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,22 +67,31 @@ def display_name(raw: str, fallback: str = "untitled") -> str:
     """
     name = unicodedata.normalize("NFC", raw).replace("\\", "/").rsplit("/", 1)[-1]
     name = _CONTROL.sub(" ", name).strip()
-    if len(name) > MAX_NAME_CHARS:
-        name = name[: MAX_NAME_CHARS - 1].rstrip() + "…"
+    if len(name) > MAX_NAME_CHARS:  # shorten the stem, keep the extension (it chooses the format)
+        suffix = PurePosixPath(name).suffix[:20]
+        name = name[: MAX_NAME_CHARS - 1 - len(suffix)].rstrip() + "…" + suffix
     return name or fallback
 
 
-def document_from_file(upload: UploadedFile) -> NewDocument:
-    """Decode one uploaded file into a document, or raise UploadError naming it."""
+def document_from_file(upload: UploadedFile, limits: ReadLimits | None = None) -> NewDocument:
+    """Read one uploaded file into a document, or raise UploadError naming it (with its HTTP status).
+
+    >>> document_from_file(UploadedFile("文件.txt", "Un café.".encode("cp1252")))
+    NewDocument(name='文件.txt', text='Un café.')
+    """
     name = display_name(upload.filename)
     if not upload.filename.strip():
-        raise UploadError("a file was sent without a name; choose a file to upload")
+        raise UploadError("a file was sent without a name; choose a file to upload", 400)
     if not name.lower().endswith(ALLOWED_SUFFIXES):
-        raise UploadError(f"{name}: unsupported file type; upload {' or '.join(ALLOWED_SUFFIXES)} files")
+        raise UploadError(f"{name}: unsupported file type; upload {', '.join(ALLOWED_SUFFIXES)} files", 415)
     if not upload.data.strip():
         raise UploadError(f"{name}: the file is empty")
     try:
-        text = decode(upload.data, name)
+        text = extract(upload.data, name, limits).text
+    except UnsupportedFormatError as error:
+        raise UploadError(str(error), 415) from error
+    except InputTooLargeError as error:
+        raise UploadError(str(error), 413) from error
     except ValueError as error:
         reason = str(error)
         raise UploadError(reason if name in reason else f"{name}: {reason}") from error
@@ -79,10 +109,12 @@ def document_from_paste(name: str, text: str) -> NewDocument:
     return NewDocument(shown, text.replace("\r\n", "\n"))
 
 
-def documents_from_files(uploads: Sequence[UploadedFile], max_files: int) -> list[NewDocument]:
-    """Check and decode a batch of uploaded files; refuse the whole batch on the first problem."""
+def documents_from_files(
+    uploads: Sequence[UploadedFile], max_files: int, limits: ReadLimits | None = None
+) -> list[NewDocument]:
+    """Check and read a batch of uploaded files; refuse the whole batch on the first problem."""
     if not uploads:
-        raise UploadError("no file was sent; choose one or more .txt or .md files")
+        raise UploadError(f"no file was sent; choose one or more {', '.join(ALLOWED_SUFFIXES)} files", 400)
     if len(uploads) > max_files:
-        raise UploadError(f"too many files: {len(uploads)} sent, at most {max_files} per upload")
-    return [document_from_file(upload) for upload in uploads]
+        raise UploadError(f"too many files: {len(uploads)} sent, at most {max_files} per upload", 413)
+    return [document_from_file(upload, limits) for upload in uploads]
