@@ -276,3 +276,8 @@ def test_the_command_line_compares_a_word_file_with_a_pdf(tmp_path: Path) -> Non
                              check=False)
     assert refused.returncode == 2 and "unsupported format .doc" in refused.stderr
     assert len(refused.stderr.strip().splitlines()) == 1
+    (tmp_path / "broken.pdf").write_bytes(b"%PDF-1.7\n1 0 obj garbage")  # pypdf logs warnings on it
+    broken = subprocess.run([*command[:-1], str(tmp_path / "broken.pdf")], capture_output=True, text=True,
+                            timeout=60, check=False)
+    assert broken.returncode == 2 and broken.stderr.strip().splitlines() == [
+        f"doccompare: {tmp_path / 'broken.pdf'}: not a readable PDF (Stream has ended unexpectedly)"]

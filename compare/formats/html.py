@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import codecs
 import functools
+import logging
 import re
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +22,10 @@ from compare.model import ReadLimits
 
 if TYPE_CHECKING:
     from lxml.etree import _Element
+
+# trafilatura reports broken input through logging; without a handler Python prints its warnings
+# to stderr, next to our one-line error.  Applications that configure logging still see them.
+logging.getLogger("trafilatura").addHandler(logging.NullHandler())
 
 # The HTML standard looks for a declared encoding in the first 1024 bytes.
 _PRESCAN_BYTES = 1024

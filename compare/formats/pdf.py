@@ -11,6 +11,7 @@ encrypted only against editing (an empty user password) are read.
 from __future__ import annotations
 
 import io
+import logging
 import re
 import time
 from typing import TYPE_CHECKING
@@ -20,6 +21,10 @@ from compare.model import ReadLimits
 
 if TYPE_CHECKING:
     from pypdf import PdfReader
+
+# pypdf reports broken input through logging; without a handler Python prints its warnings
+# to stderr, next to our one-line error.  Applications that configure logging still see them.
+logging.getLogger("pypdf").addHandler(logging.NullHandler())
 
 # Paragraph guess: a line ending a sentence and shorter than this share of the
 # page's typical line ends its paragraph; so does any line shorter than the second share.
