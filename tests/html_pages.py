@@ -122,7 +122,8 @@ crust sets.</p>
         "Fold the dough four times during the first two hours.",
         "Bake in a covered pot for the first twenty minutes",
     ),
-    drop=("Log in", "Archives", "Popular posts", "The perfect baguette", "Powered by WordPress", "Pinterest"),
+    drop=("Log in", "Archives", "Popular posts", "The perfect baguette", "Powered by WordPress", "Pinterest",
+          "Great post, thank you"),
 )
 
 PRESS = SavedPage(
