@@ -9,9 +9,12 @@ The pipeline, one pure step after another:
    pairs);
 3. *verify* each candidate exactly with the engine's scorer, its words
    weighted by how rare they are among all the corpus's segments (so stock
-   phrases weigh little); a pair counts when it reaches ``Options.min_score``,
-   as in ``compare_documents``;
-4. *join* the verified segment pairs of two documents into passages (adjacent
+   phrases weigh little), and keep pairs by ``compare_documents``'s rules:
+   per document pair, pairs on the heaviest order-keeping chain count from
+   ``Options.min_score``, pairs off it (moved) from ``moved_min_score``; two
+   documents whose chain covers ``parallel_coverage`` of both are renderings
+   of each other, and ``compare_documents`` aligns them whole;
+4. *join* the kept segment pairs of two documents into passages (adjacent
    segments on both sides, reordered sentences included) and name their kind;
 5. *aggregate*: per-document and per-pair shares of counted characters
    (boilerplate excluded), and families of passages found in several
@@ -31,6 +34,8 @@ from functools import partial
 
 import numpy as np
 
+from compare.align import TIE_BREAK, compare_documents
+from compare.candidates import heaviest_chain
 from compare.distributed import map_in_order, workers
 from compare.model import (
     Document,
@@ -91,12 +96,25 @@ def build_report(documents: Sequence[Document], options: Options | None = None, 
         notify(len(prepared), total)
     tasks = _verify_tasks(documents, prepared, options)
     passages: dict[tuple[int, int], list[SharedPassage]] = {}
-    for task, found in zip(tasks, map_in_order(_verify_chunk, tasks, scheduler, parallel), strict=True):
-        passages.update(found)
+    renderings: list[tuple[int, int]] = []
+    for task, verified in zip(tasks, map_in_order(_verify_chunk, tasks, scheduler, parallel), strict=True):
+        passages.update(verified.passages)
+        renderings.extend(verified.parallel)
         notify(len(documents) + task.last_document + 1, total)
+    aligned = map_in_order(partial(_aligned_passages, options=options),
+                           [(documents[a], documents[b]) for a, b in renderings], scheduler, parallel)
+    for (a, b), found in zip(renderings, aligned, strict=True):
+        if found:
+            passages[(a, b)] = found
     report = _assemble(prepared, passages)
     notify(total, total)
     return report
+
+
+def _aligned_passages(pair: tuple[Document, Document], options: Options) -> list[SharedPassage]:
+    """Return the pairs ``compare_documents`` finds between two renderings of one text, as passages."""
+    comparison = compare_documents(pair[0], pair[1], options)
+    return [SharedPassage(p.a, p.b, p.kind, p.score) for p in comparison.pairs]
 
 
 def _chunks(items: Sequence[Document], size: int) -> Iterator[Sequence[Document]]:
@@ -126,6 +144,7 @@ class _VerifyTask:
     words: FrequencyTable  # corpus frequencies of words and phrases (only those above 1)
     keys: FrequencyTable
     total_segments: int
+    extents: dict[int, tuple[int, int]]  # document -> (counted characters, text segments), for coverage
     options: Options
 
 
@@ -153,13 +172,29 @@ def _verify_tasks(documents: Sequence[Document], prepared: Sequence[PreparedDocu
         involved = sorted({(a, i) for a, i, _, _ in chunk} | {(b, j) for _, _, b, j in chunk})
         segments = {(d, k): (prepared[d].segments[k], prepared[d].segments[k].slice(documents[d].text))
                     for d, k in involved}
-        tasks.append(_VerifyTask(chunk[-1][0], segments, chunk, words, keys, total_segments, options))
+        extents = {d: (_counted(prepared[d]), len(prepared[d].segments)) for d in {d for d, _ in involved}}
+        tasks.append(_VerifyTask(chunk[-1][0], segments, chunk, words, keys, total_segments, extents, options))
         start = end
     return tasks
 
 
-def _verify_chunk(task: _VerifyTask) -> dict[tuple[int, int], list[SharedPassage]]:
-    """Score a task's candidate segment pairs; join the kept ones into passages per document pair."""
+@dataclass(frozen=True, slots=True)
+class _Verified:
+    """What verifying a task found: passages per document pair, and the pairs of parallel documents."""
+
+    passages: dict[tuple[int, int], list[SharedPassage]]
+    parallel: list[tuple[int, int]]  # document pairs to align whole with ``compare_documents``
+
+
+def _verify_chunk(task: _VerifyTask) -> _Verified:
+    """Score a task's candidate segment pairs; keep them as ``compare_documents`` would; join them into passages.
+
+    Per document pair, as in the pairwise engine: pairs on the heaviest
+    order-keeping chain count from ``min_score``, pairs off it (moved) from
+    ``moved_min_score``; when the chain at ``gap_min_score`` covers
+    ``parallel_coverage`` of both documents they are renderings of each
+    other, and the pair is left to ``compare_documents`` whole.
+    """
     options = task.options
     raw = {node: passage_features(text, 0, len(text)) for node, (_, text) in sorted(task.segments.items())}
     scorer = _corpus_scorer(task.words, task.keys, list(raw.values()), task.total_segments)
@@ -168,17 +203,49 @@ def _verify_chunk(task: _VerifyTask) -> dict[tuple[int, int], list[SharedPassage
     links: dict[tuple[int, int], list[_Link]] = defaultdict(list)
     for a, i, b, j in task.candidates:
         score = scorer.score(features[(a, i)], features[(b, j)])
-        if score >= options.min_score:
+        if score >= options.gap_min_score:
             links[(a, b)].append(_Link(i, j, score))
 
     passages: dict[tuple[int, int], list[SharedPassage]] = {}
+    parallel: list[tuple[int, int]] = []
     for (a, b) in sorted(links):
         kept = _best_links(links[(a, b)], options.candidates_per_segment)
-        found = [_passage(group, a, b, task.segments, features, scorer, options)
-                 for group in _join_links(kept) if max(k.score for k in group) >= options.moved_min_score]
+        weak = _chain(kept, a, b, features)
+        if _covers(weak, task.extents[a], task.extents[b], a, b, task.segments, options.parallel_coverage):
+            parallel.append((a, b))
+            continue
+        on_chain = {(k.i, k.j) for k in _chain([k for k in kept if k.score >= options.min_score], a, b, features)}
+        ordered = [k for k in kept if k.score >= (options.min_score if (k.i, k.j) in on_chain
+                                                  else options.moved_min_score)]
+        found = [_passage(group, a, b, task.segments, features, scorer, options) for group in _join_links(ordered)]
         if found:
             passages[(a, b)] = found
-    return passages
+    return _Verified(passages, parallel)
+
+
+def _chain(links: list[_Link], a: int, b: int, features: dict[tuple[int, int], Features]) -> list[_Link]:
+    """Return the links on the heaviest order-keeping chain, weighed as ``compare_documents`` weighs its backbone."""
+    by_pair = {(k.i, k.j): k for k in links}
+    chain = heaviest_chain([(k.i, k.j, k.score + TIE_BREAK * character_ratio(features[(a, k.i)], features[(b, k.j)]))
+                            for k in links])
+    return [by_pair[pair] for pair in chain]
+
+
+def _covers(chain: list[_Link], extent_a: tuple[int, int], extent_b: tuple[int, int], a: int, b: int,
+            segments: dict[tuple[int, int], tuple[Span, str]], coverage: float) -> bool:
+    """Tell whether a chain covers ``coverage`` of both documents, in characters and in segments.
+
+    ``extent`` is a document's (counted characters, text segments), as
+    ``compare_documents`` measures coverage to call two texts parallel.
+    """
+    for doc, extent, linked in ((a, extent_a, {k.i for k in chain}), (b, extent_b, {k.j for k in chain})):
+        chars, count = extent
+        if not chars or not count:
+            return False
+        by_chars = sum(len(segments[(doc, s)][0]) for s in linked) / chars
+        if min(by_chars, len(linked) / count) < coverage:
+            return False
+    return True
 
 
 def _corpus_scorer(words: FrequencyTable, keys: FrequencyTable, features: Sequence[Features],

@@ -104,13 +104,53 @@ def test_no_documents_is_refused() -> None:
         build_report([])
 
 
+SHARE_TOLERANCE = 0.11  # report vs compare view on the seeds; the largest gap measured is 0.10 (000/002)
+
+
 def test_seed_shares_agree_with_pairwise_comparison(seeds: dict[str, Document]) -> None:
+    # The report weighs words over the whole corpus, the compare view over the two documents only,
+    # so scores near the bars differ a little (000/002: one of the compare view's two sentence pairs
+    # scores 0.30 under corpus weights, below min_score); both keep pairs by the same order rules.
     docs = list(seeds.values())
     report = build_report(docs)
     by_pair = {(p.a, p.b): p for p in report.pairs}
-    for (x, y), pair in by_pair.items():
-        comparison = compare_documents(docs[x], docs[y], Options())
-        assert abs(pair.a_share - comparison.shared_share("a")) <= 0.25, (x, y)
-        assert abs(pair.b_share - comparison.shared_share("b")) <= 0.25, (x, y)
+    for x in range(len(docs)):
+        for y in range(x + 1, len(docs)):
+            comparison = compare_documents(docs[x], docs[y], Options())
+            pair = by_pair.get((x, y))
+            a_share, b_share = (pair.a_share, pair.b_share) if pair else (0.0, 0.0)
+            assert abs(a_share - comparison.shared_share("a")) <= SHARE_TOLERANCE, (x, y)
+            assert abs(b_share - comparison.shared_share("b")) <= SHARE_TOLERANCE, (x, y)
+            assert (pair is None) == (not comparison.pairs), (x, y)  # the same pairs of documents share text
     # The three renderings of the conference (000, 002, 004) share most: one family spans them.
     assert {0, 2, 4} <= {m.document for m in report.families[0].members}
+
+
+def test_three_renderings_of_one_conference_all_pair_up(seeds: dict[str, Document]) -> None:
+    docs = list(seeds.values())
+    by_pair = {(p.a, p.b): p for p in build_report(docs).pairs}
+    for x, y in ((0, 2), (0, 4), (2, 4)):
+        assert (x, y) in by_pair, (x, y)
+        assert min(by_pair[(x, y)].a_share, by_pair[(x, y)].b_share) >= 0.04, (x, y)
+    assert min(by_pair[(0, 4)].a_share, by_pair[(2, 4)].a_share) >= 0.4  # most of 000 and 002 is in 004
+    # 000/002 are free renderings: their sentence pair scores below moved_min_score and counts
+    # because it keeps the order of both documents, as in the compare view.
+    [passage] = by_pair[(0, 2)].passages
+    assert passage.a.slice(docs[0].text).startswith("China has evolved into a responsible major country")
+    assert passage.b.slice(docs[2].text).startswith("It was noted that China has become a responsible major country")
+    assert passage.score < Options().moved_min_score  # kept only because it keeps the order
+
+
+def test_renderings_of_each_other_get_the_compare_views_pairs() -> None:
+    draft = Document("draft", " ".join([INTRO_A, PASSAGE, SECOND, OUTRO_A]))
+    rewritten = "The festival ended late with a jazz quartet playing ballads."  # shares one phrase with OUTRO_A
+    revision = Document("revision", draft.text.replace("approved", "endorsed").replace("three", "four")
+                        .replace(OUTRO_A, rewritten))
+    report = build_report([draft, revision, Document("c", INTRO_C)])
+    comparison = compare_documents(draft, revision)
+    assert comparison.parallel
+    [pair] = report.pairs
+    assert [(p.a, p.b, p.kind, p.score) for p in pair.passages] == \
+        [(p.a, p.b, p.kind, p.score) for p in comparison.pairs]
+    # The rewritten sentence is found by its place between aligned neighbours, as in the compare view.
+    assert any(p.b.slice(revision.text) == rewritten for p in pair.passages)
