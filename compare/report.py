@@ -52,6 +52,7 @@ from compare.model import (
 from compare.scoring import Features, Scorer, character_ratio, passage_features
 from compare.shingles import (
     FrequencyTable,
+    Keys,
     PreparedDocument,
     candidate_pairs,
     phrase_hash,
@@ -94,7 +95,7 @@ def build_report(documents: Sequence[Document], options: Options | None = None, 
     for chunk in map_in_order(partial(prepare_documents, options=options), chunks, scheduler, parallel):
         prepared.extend(chunk)
         notify(len(prepared), total)
-    tasks = _verify_tasks(documents, prepared, options)
+    tasks = _verify_tasks(documents, prepared, options, parallel)
     passages: dict[tuple[int, int], list[SharedPassage]] = {}
     renderings: list[tuple[int, int]] = []
     for task, verified in zip(tasks, map_in_order(_verify_chunk, tasks, scheduler, parallel), strict=True):
@@ -149,33 +150,52 @@ class _VerifyTask:
 
 
 def _verify_tasks(documents: Sequence[Document], prepared: Sequence[PreparedDocument],
-                  options: Options) -> list[_VerifyTask]:
-    """Retrieve the candidate segment pairs and cut them into tasks at document boundaries."""
-    x, y, _ = candidate_pairs(prepared)
+                  options: Options, parallel: bool) -> list[_VerifyTask]:
+    """Retrieve the candidate segment pairs and cut them into tasks at document boundaries.
+
+    Each task carries only what its candidates need: their segments' texts and
+    the corpus frequencies of their segments' words and phrases.
+    """
+    x, y, _ = candidate_pairs(prepared, threads=workers() if parallel else 1)
     seg_counts = np.array([len(p.segments) for p in prepared], dtype=np.int64)
     offsets = np.concatenate([[0], np.cumsum(seg_counts)])
     doc_x = np.searchsorted(offsets, x, side="right") - 1
     doc_y = np.searchsorted(offsets, y, side="right") - 1
-    rows = list(zip(doc_x.tolist(), (x - offsets[doc_x]).tolist(), doc_y.tolist(), (y - offsets[doc_y]).tolist(),
-                    strict=True))
     words = FrequencyTable.count(p.words for p in prepared).repeated()
     keys = FrequencyTable.count(p.keys for p in prepared).repeated()
     total_segments = int(offsets[-1])
-    size = max(MIN_TASK_CANDIDATES, -(-len(rows) // (TASKS_PER_WORKER * workers())))
+    size = max(MIN_TASK_CANDIDATES, -(-len(x) // (TASKS_PER_WORKER * workers())))
     tasks: list[_VerifyTask] = []
     start = 0
-    while start < len(rows):
-        end = min(len(rows), start + size)
-        while end < len(rows) and rows[end][0] == rows[end - 1][0]:
-            end += 1  # a document's candidates stay in one task
-        chunk = tuple(rows[start:end])
-        involved = sorted({(a, i) for a, i, _, _ in chunk} | {(b, j) for _, _, b, j in chunk})
+    while start < len(x):
+        end = min(len(x), start + size)
+        if end < len(x):  # a document's candidates stay in one task
+            end = int(np.searchsorted(doc_x, doc_x[end - 1], side="right"))
+        chunk = tuple(zip(doc_x[start:end].tolist(), (x[start:end] - offsets[doc_x[start:end]]).tolist(),
+                          doc_y[start:end].tolist(), (y[start:end] - offsets[doc_y[start:end]]).tolist(),
+                          strict=True))
+        involved = np.unique(np.concatenate([x[start:end], y[start:end]]))
+        involved_doc = np.searchsorted(offsets, involved, side="right") - 1
+        nodes = list(zip(involved_doc.tolist(), (involved - offsets[involved_doc]).tolist(), strict=True))
         segments = {(d, k): (prepared[d].segments[k], prepared[d].segments[k].slice(documents[d].text))
-                    for d, k in involved}
-        extents = {d: (_counted(prepared[d]), len(prepared[d].segments)) for d in {d for d, _ in involved}}
-        tasks.append(_VerifyTask(chunk[-1][0], segments, chunk, words, keys, total_segments, extents, options))
+                    for d, k in nodes}
+        extents = {d: (_counted(prepared[d]), len(prepared[d].segments)) for d in set(involved_doc.tolist())}
+        task_words = words.restricted(_runs(prepared, nodes, "words"))
+        task_keys = keys.restricted(_runs(prepared, nodes, "keys"))
+        tasks.append(_VerifyTask(chunk[-1][0], segments, chunk, task_words, task_keys, total_segments, extents,
+                                 options))
         start = end
     return tasks
+
+
+def _runs(prepared: Sequence[PreparedDocument], nodes: list[tuple[int, int]], field: str) -> Keys:
+    """Return the hashes (``words`` or ``keys``) of the given segments, concatenated."""
+    parts = []
+    for d, k in nodes:
+        doc = prepared[d]
+        hashes, bounds = (doc.words, doc.word_bounds) if field == "words" else (doc.keys, doc.key_bounds)
+        parts.append(hashes[bounds[k] : bounds[k + 1]])
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.uint64)
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from itertools import pairwise
 
@@ -149,6 +150,15 @@ class FrequencyTable:
         keep = self.counts > 1
         return FrequencyTable(self.hashes[keep], self.counts[keep])
 
+    def restricted(self, wanted: Keys) -> FrequencyTable:
+        """Return the table of the wanted hashes only (what one unit of work needs to look up)."""
+        hashes = np.unique(np.asarray(wanted, dtype=np.uint64))
+        if not len(self.hashes) or not len(hashes):
+            return FrequencyTable(hashes[:0], np.zeros(0, dtype=np.int64))
+        at = np.minimum(np.searchsorted(self.hashes, hashes), len(self.hashes) - 1)
+        found = self.hashes[at] == hashes
+        return FrequencyTable(hashes[found], self.counts[at[found]])
+
     def lookup(self, wanted: Sequence[int]) -> list[int]:
         """Return the count of each wanted hash (0 when never seen)."""
         if not wanted or not len(self.hashes):
@@ -160,14 +170,19 @@ class FrequencyTable:
         return [int(c) for c in np.where(found, self.counts[at], 0)]
 
 
-def candidate_pairs(prepared: Sequence[PreparedDocument]) -> tuple[Ints, Ints, Ints]:
+PAIRS_PER_SHARD = 4_000_000  # pairs of postings one shard of the candidate search expands at most (memory bound)
+
+
+def candidate_pairs(prepared: Sequence[PreparedDocument], threads: int = 1) -> tuple[Ints, Ints, Ints]:
     """Return candidate pairs of text segments of different documents, with their shared key counts.
 
     Segments are numbered globally, document after document.  Returns arrays
-    ``(x, y, shared)`` with ``x < y``, sorted by ``(x, y)``.
+    ``(x, y, shared)`` with ``x < y``, sorted by ``(x, y)``.  The pairs are
+    expanded shard by shard (ranges of ``x``, so memory stays bounded), on
+    ``threads`` threads (numpy's sorting and indexing release the GIL).
     """
     seg_counts = np.array([len(p.segments) for p in prepared], dtype=np.int64)
-    seg_doc = np.repeat(np.arange(len(prepared), dtype=np.int64), seg_counts)
+    seg_doc = np.repeat(np.arange(len(prepared), dtype=np.int32), seg_counts)
     offsets = np.concatenate([[0], np.cumsum(seg_counts)])
     keys_parts, owner_parts = [], []
     for d, p in enumerate(prepared):
@@ -180,34 +195,54 @@ def candidate_pairs(prepared: Sequence[PreparedDocument]) -> tuple[Ints, Ints, I
         return empty, empty, empty
     keys = np.concatenate(keys_parts)
     owners = np.concatenate(owner_parts)
-    order = np.argsort(keys, kind="stable")
+    del keys_parts, owner_parts
+    order = np.argsort(keys, kind="stable")  # stable: owners stay ascending within a key's group
     keys, owners = keys[order], owners[order]
+    del order
 
     # Groups of equal keys; keep those held by 2..MAX_KEY_SEGMENTS segments.
     starts = np.flatnonzero(np.concatenate([[True], keys[1:] != keys[:-1]]))
     sizes = np.diff(np.concatenate([starts, [len(keys)]]))
     eligible = (sizes >= 2) & (sizes <= MAX_KEY_SEGMENTS)
     keep = np.repeat(eligible, sizes)
-    keys, owners = keys[keep], owners[keep]
-    if not len(keys):
+    owners = owners[keep]
+    del keys, keep
+    if not len(owners):
         return empty, empty, empty
-
-    # Every pair within a group: each posting with the one d places on, while the group is long enough.
     sizes = sizes[eligible]
     group_start = np.repeat(np.cumsum(sizes) - sizes, sizes)
-    room = np.repeat(sizes, sizes) - (np.arange(len(keys)) - group_start)  # postings from here to group end
-    left_parts, right_parts = [], []
-    at = np.flatnonzero(room > 1)
-    for d in range(1, int(sizes.max())):
-        at = at[room[at] > d]
-        left_parts.append(owners[at])
-        right_parts.append(owners[at + d])
-    left, right = np.concatenate(left_parts), np.concatenate(right_parts)
-    x, y = np.minimum(left, right), np.maximum(left, right)
-    other = seg_doc[x] != seg_doc[y]
-    x, y = x[other], y[other]
+    room = np.repeat(sizes, sizes) - (np.arange(len(owners)) - group_start)  # postings from here to group end
+    del group_start
     total = int(offsets[-1])
-    pair_ids, shared = np.unique(x * total + y, return_counts=True)
-    strong = shared >= MIN_SHARED_KEYS
-    pair_ids = pair_ids[strong]
-    return pair_ids // total, pair_ids % total, shared[strong].astype(np.int64)
+
+    # Shards: ranges of x (a posting pairs with the later ones of its group: x is its owner), cut so that
+    # each expands about the same number of pairs.
+    expanded = np.cumsum(np.bincount(owners, weights=room - 1, minlength=total))
+    shards = max(threads, -(-int(expanded[-1]) // PAIRS_PER_SHARD))
+    cuts = np.searchsorted(expanded, np.linspace(0, expanded[-1], shards + 1)[1:-1], side="right")
+    bounds = list(pairwise([0, *sorted(set(cuts.tolist())), total]))
+
+    def shard(lo: int, hi: int) -> tuple[Ints, Ints, Ints]:
+        at = np.flatnonzero((room > 1) & (owners >= lo) & (owners < hi))
+        ids_parts = []
+        d = 1
+        while len(at):
+            left, right = owners[at], owners[at + d]
+            other = seg_doc[left] != seg_doc[right]
+            ids_parts.append(left[other] * total + right[other])
+            d += 1
+            at = at[room[at] > d]
+        if not ids_parts:
+            return empty, empty, empty
+        pair_ids, shared = np.unique(np.concatenate(ids_parts), return_counts=True)
+        strong = shared >= MIN_SHARED_KEYS
+        pair_ids = pair_ids[strong]
+        return pair_ids // total, pair_ids % total, shared[strong].astype(np.int64)
+
+    if threads > 1 and len(bounds) > 1:
+        with ThreadPoolExecutor(threads) as pool:
+            parts = list(pool.map(lambda bound: shard(*bound), bounds))
+    else:
+        parts = [shard(lo, hi) for lo, hi in bounds]
+    return (np.concatenate([x for x, _, _ in parts]), np.concatenate([y for _, y, _ in parts]),
+            np.concatenate([n for _, _, n in parts]))

@@ -154,3 +154,31 @@ def test_renderings_of_each_other_get_the_compare_views_pairs() -> None:
         [(p.a, p.b, p.kind, p.score) for p in comparison.pairs]
     # The rewritten sentence is found by its place between aligned neighbours, as in the compare view.
     assert any(p.b.slice(revision.text) == rewritten for p in pair.passages)
+
+
+def test_sharded_candidate_search_finds_what_brute_force_finds(monkeypatch: pytest.MonkeyPatch) -> None:
+    from collections import Counter, defaultdict
+    from itertools import combinations
+
+    from benchmarks.synthetic_corpus import make_corpus
+    from compare import shingles
+
+    corpus = make_corpus(40, seed=5)
+    prepared = shingles.prepare_documents([Document(str(d), t) for d, t in enumerate(corpus.texts)], Options())
+    holders: dict[int, list[tuple[int, int]]] = defaultdict(list)  # key -> (document, global segment)
+    segment_id = 0
+    for d, doc in enumerate(prepared):
+        for k in range(len(doc.segments)):
+            for key in doc.keys[doc.key_bounds[k] : doc.key_bounds[k + 1]].tolist():
+                holders[key].append((d, segment_id))
+            segment_id += 1
+    shared: Counter[tuple[int, int]] = Counter()
+    for owners in holders.values():
+        if len(owners) <= shingles.MAX_KEY_SEGMENTS:
+            shared.update((x, y) for (dx, x), (dy, y) in combinations(owners, 2) if dx != dy)
+    expected = sorted((x, y, n) for (x, y), n in shared.items() if n >= shingles.MIN_SHARED_KEYS)
+    assert expected  # planted copies share keys
+
+    monkeypatch.setattr(shingles, "PAIRS_PER_SHARD", 500)  # many small shards, on two threads
+    x, y, n = shingles.candidate_pairs(prepared, threads=2)
+    assert list(zip(x.tolist(), y.tolist(), n.tolist(), strict=True)) == expected
