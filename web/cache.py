@@ -161,8 +161,10 @@ def cached_compare(store: Store, a: Document, b: Document, options: Options) -> 
     """Return the comparison of two documents and whether it came from the cache.
 
     A record that no longer reads (a layout change, a damaged row) is recomputed
-    and replaced rather than shown.  A store that cannot take the record does not
-    stop the comparison from being shown.
+    and replaced rather than shown.  A degraded comparison (the time budget cut
+    corners, perhaps only because the machine was busy) is not kept, so a later
+    request gets a full one.  A store that cannot take the record does not stop
+    the comparison from being shown.
     """
     a_sha256, b_sha256, key = content_hash(a.text), content_hash(b.text), options_key(options)
     record = store.cached_comparison(a_sha256, b_sha256, key)
@@ -172,6 +174,8 @@ def cached_compare(store: Store, a: Document, b: Document, options: Options) -> 
         except (ValueError, KeyError, TypeError, IndexError):
             pass
     comparison = compare_documents(a, b, options)
+    if comparison.degraded:
+        return comparison, False
     try:
         store.cache_comparison(a_sha256, b_sha256, key, comparison_to_record(comparison))
     except StoreError as error:

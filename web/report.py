@@ -36,12 +36,12 @@ from compare import (
 )
 from web.documents import current_store, document_or_404
 from web.jobs import Job, JobRegistry, JobsBusy, Progress
+from web.limits import current_limits
 from web.pages import is_fragment_request, render_page
 from web.store import StoredDocument
 
 blueprint = Blueprint("report", __name__)
 
-MAX_DOCUMENTS = 2_000
 MAX_CHARS = 50_000_000  # characters of all chosen documents together
 SYNC_WAIT_S = 1.5  # the page waits this long for a report before showing progress instead
 EXPORT_WAIT_S = 60.0  # a download waits this long for its report
@@ -147,8 +147,8 @@ def chosen_documents(query: ReportQuery) -> list[StoredDocument]:
     ids = query.ids or tuple(info.id for info in store.list_documents())
     if len(ids) < 2:
         abort(400, description=f"a report needs at least two documents, got {len(ids)}: add or choose more")
-    if len(ids) > MAX_DOCUMENTS:
-        abort(400, description=f"the web report takes at most {MAX_DOCUMENTS:,} documents, got {len(ids):,}; "
+    if len(ids) > (max_documents := current_limits().report_max_documents):
+        abort(400, description=f"the web report takes at most {max_documents:,} documents, got {len(ids):,}; "
                                "use the command line (doccompare report) for larger corpora")
     documents = [document_or_404(i) for i in sorted(ids)]
     total = sum(len(d.text) for d in documents)

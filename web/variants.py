@@ -11,20 +11,20 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, request, url_for
 from flask.blueprints import BlueprintSetupState
 
-from compare import Document, FamilyVariants, RenderingVariants, find_families, find_variants
+from compare import Document, FamilyVariants, Options, RenderingVariants, find_families, find_variants
 from web.documents import current_store, document_or_404
+from web.limits import current_limits
 from web.pages import render_page
 from web.store import StoredDocument
 
 blueprint = Blueprint("variants", __name__)
 
-MAX_DOCUMENTS = 8  # families align every pair of documents: N documents cost N(N-1)/2 comparisons
 MAX_CHARS = 400_000  # characters of all chosen documents together
 MAX_FAMILIES_SHOWN = 300
 CACHE_SIZE = 16  # selections whose families are kept in memory
@@ -112,7 +112,8 @@ class _FamiliesCache:
             if key in self._items:
                 self._items.move_to_end(key)
                 return self._items[key]
-        found = find_variants(find_families([Document(d.info.name, d.text) for d in documents]))
+        options = replace(Options(), time_budget_s=current_limits().time_budget_s)
+        found = find_variants(find_families([Document(d.info.name, d.text) for d in documents], options))
         with self._lock:
             self._items[key] = found
             while len(self._items) > self.size:
@@ -162,8 +163,8 @@ def tables(found: Sequence[FamilyVariants], documents: Sequence[StoredDocument],
 
 def _chosen_documents(query: VariantsQuery) -> list[StoredDocument]:
     """Load the chosen documents in library order, or end the request with a 4xx naming the problem."""
-    if len(query.ids) > MAX_DOCUMENTS:
-        abort(400, description=f"choose at most {MAX_DOCUMENTS} documents at once (got {len(query.ids)}): "
+    if len(query.ids) > (max_documents := current_limits().variants_max_documents):
+        abort(400, description=f"choose at most {max_documents} documents at once (got {len(query.ids)}): "
                                "every pair of them is aligned")
     documents = sorted((document_or_404(i) for i in query.ids), key=lambda d: d.info.id)
     total = sum(len(d.text) for d in documents)

@@ -125,3 +125,17 @@ def test_an_old_cache_table_is_replaced_on_start_and_documents_stay(tmp_path: Pa
     assert store.cache_usage() == (0, 0)
     store.cache_comparison("a", "b", "k", "new record")
     assert store.cached_comparison("a", "b", "k") == "new record"
+
+
+def test_degraded_comparisons_are_not_kept(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import web.cache as cache_module
+
+    monkeypatch.setattr(cache_module, "compare_documents",
+                        lambda a, b, options: dataclasses.replace(compare_documents(a, b, options), degraded=True))
+    store = Store(tmp_path / "c.sqlite3")
+    store.initialize()
+    a, b = Document("a", "The cat sat. It was warm."), Document("b", "It was warm. The cat sat down.")
+    first, hit = cached_compare(store, a, b, Options())
+    assert first.degraded and not hit
+    _, hit = cached_compare(store, a, b, Options())
+    assert not hit, "a degraded comparison must be recomputed, not served from the cache"

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 from html import unescape
+from pathlib import Path
 
 from flask.testing import FlaskClient
-from web_support import XSS_IMG, XSS_SCRIPT, seed_id
+from web_support import XSS_IMG, XSS_SCRIPT, make_app, seed_id
 
-from web.variants import MAX_DOCUMENTS
+from web.limits import Limits
 
 
 def seeds_url(client: FlaskClient, *extra: str) -> str:
@@ -74,6 +75,9 @@ def test_htmx_gets_the_fragment_and_the_canonical_url_to_push(client: FlaskClien
     assert 'hx-push-url="true"' in body
 
 
+MAX_SHOWN = Limits().variants_max_documents
+
+
 def test_bad_choices_get_clear_4xx_messages(client: FlaskClient) -> None:
     one = seed_id(client, "000")
     cases = [
@@ -81,7 +85,7 @@ def test_bad_choices_get_clear_4xx_messages(client: FlaskClient) -> None:
         ("/variants?d=x", 400, "parameter d must be a document id"),
         (f"/variants?d={one}&d=999", 404, "no document with id 999"),
         (f"/variants?d={one}&d={one + 1}&min_divergence=2", 400, "min_divergence must be between 0 and 1"),
-        ("/variants?" + "&".join(f"d={i}" for i in range(1, MAX_DOCUMENTS + 2)), 400, f"at most {MAX_DOCUMENTS}"),
+        ("/variants?" + "&".join(f"d={i}" for i in range(1, MAX_SHOWN + 2)), 400, f"at most {MAX_SHOWN}"),
     ]
     for url, status, message in cases:
         response = client.get(url)
@@ -106,3 +110,12 @@ def test_hostile_names_and_texts_are_escaped(client: FlaskClient, xss_documents:
         assert raw not in page
     text = re.sub(r"</?mark[^>]*>", "", page)  # variant marks may cut through the hostile words
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text and "&lt;img src=x onerror=alert(1)&gt;" in text
+
+
+def test_the_document_cap_comes_from_the_limits_table(tmp_path: Path) -> None:
+    client = make_app(tmp_path, LIMITS={"variants_max_documents": 2}).test_client()
+    ids = [seed_id(client, name) for name in ("000", "002", "004")]
+    response = client.get("/variants?" + "&".join(f"d={i}" for i in ids))
+    assert response.status_code == 400
+    assert "at most 2 documents" in unescape(response.get_data(as_text=True))
+    assert client.get("/variants?" + "&".join(f"d={i}" for i in ids[:2])).status_code == 200
