@@ -14,10 +14,13 @@ scores every pair of sentences of every pair of documents with rapidfuzz.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import math
 import os
+import re
 import resource
+import statistics
 import subprocess
 import sys
 import time
@@ -88,16 +91,32 @@ def naive_baseline(corpus: SyntheticCorpus) -> tuple[float, float]:
     return time.perf_counter() - started, hits
 
 
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
+def floor_seconds(texts: tuple[str, ...]) -> float:
+    """Return the time to split every text into sentences (one regex) and hash each (blake2b): the least any
+    duplicate finder must do, run in the same process as the report as a peer against machine load."""
+    started = time.perf_counter()
+    for text in texts:
+        for sentence in _SENTENCE_END.split(text):
+            hashlib.blake2b(sentence.encode(), digest_size=8).digest()
+    return time.perf_counter() - started
+
+
 def run_one(size: int, seed: int, baseline: bool) -> dict[str, float | int]:
     """Generate one corpus and time the report on it (run in a child process)."""
     corpus = make_corpus(size, seed=seed)
     documents = [Document(f"{d:06d}.txt", text) for d, text in enumerate(corpus.texts)]
+    floor = floor_seconds(corpus.texts)
     started = time.perf_counter()
     report = build_report(documents)
     seconds = time.perf_counter() - started
+    floor = statistics.median([floor, floor_seconds(corpus.texts), floor_seconds(corpus.texts)])
     recall, precision, planted, reported = evaluate(corpus, report)
     row: dict[str, float | int] = {
-        "documents": size, "seconds": round(seconds, 2),
+        "documents": size, "seconds": round(seconds, 2), "floor_seconds": round(floor, 3),
+        "report_per_floor": round(seconds / floor, 1), "load_average": round(os.getloadavg()[0], 2),
         "peak_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
         "children_peak_mib": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024),
         "recall": round(recall, 4), "precision": round(precision, 4),
