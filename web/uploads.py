@@ -52,7 +52,9 @@ class UploadedFile:
     data: bytes
 
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# control characters, and the bidirectional overrides and isolates that can make "report\u202efdp.exe" show as
+# "reportexe.pdf": a name must read as what it is
+_CONTROL = re.compile("[\x00-\x1f\x7f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def display_name(raw: str, fallback: str = "untitled") -> str:
@@ -64,6 +66,8 @@ def display_name(raw: str, fallback: str = "untitled") -> str:
     'notes.txt'
     >>> display_name("  ")
     'untitled'
+    >>> display_name("invoice\u202efdp.exe")
+    'invoice fdp.exe'
     """
     name = unicodedata.normalize("NFC", raw).replace("\\", "/").rsplit("/", 1)[-1]
     name = _CONTROL.sub(" ", name).strip()

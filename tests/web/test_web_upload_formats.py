@@ -129,3 +129,11 @@ def test_a_long_name_keeps_its_extension_and_format(client: FlaskClient) -> None
 def test_the_upload_form_offers_the_new_formats(client: FlaskClient) -> None:
     page = client.get("/").get_data(as_text=True)
     assert 'accept=".txt,.text,.md,.markdown,.docx,.pdf,.html,.htm"' in page
+
+
+def test_bidirectional_overrides_cannot_disguise_a_name(client: FlaskClient) -> None:
+    disguised = "invoice\u202efdp.txt"  # shows as "invoicetxt.pdf" when the override is kept
+    assert upload(client, [(SENTENCE.encode(), disguised)]).status_code == 303  # type: ignore[attr-defined]
+    names = set(stored(client))
+    assert "invoice fdp.txt" in names
+    assert not any(ch in name for name in names for ch in "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
