@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -47,3 +48,30 @@ def xss_documents(client: FlaskClient) -> dict[str, int]:
     assert response.status_code == 201, response.get_data(as_text=True)
     ids = [d["id"] for d in response.get_json()["documents"]]
     return dict(zip(texts, ids, strict=True))
+
+
+# Browser tests: one real server and one Chromium per test module (see browser_support).
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> Iterator[LiveServer]:
+    live = start_server(make_app(tmp_path_factory.mktemp(request.module.__name__.rsplit(".", 1)[-1])))
+    yield live
+    live.stop()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    from browser_support import launched_chromium
+
+    with launched_chromium() as chromium:
+        yield chromium
+
+
+@pytest.fixture
+def page(browser: object) -> Iterator[Any]:
+    """A watched page that fails its test on a console error, a CSP violation or a dialog."""
+    from browser_support import open_page
+
+    watched = open_page(browser)
+    yield watched
+    watched.check()
+    watched.page.context.close()

@@ -10,104 +10,15 @@ Screenshots land in ``test-artifacts/`` for people to look at.
 from __future__ import annotations
 
 import json
-import shutil
 import urllib.request
-from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
-import pytest
-from web_support import ARTIFACTS, XSS_IMG, XSS_LINK, XSS_SCRIPT, LiveServer, make_app, start_server
+from browser_support import BROWSER_TESTS, Watched, api_ids, expect, open_page, shot
+from web_support import XSS_IMG, XSS_LINK, XSS_SCRIPT, LiveServer
 
 from compare import Options
 
-playwright_api = pytest.importorskip("playwright.sync_api")
-expect = playwright_api.expect
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(shutil.which(CHROMIUM) is None, reason="Debian's chromium is not installed (make chromium)"),
-]
-
-# Collects what must never happen on a page; installed before any page script runs.
-WATCH_CSP = """
-window.__cspViolations = [];
-document.addEventListener("securitypolicyviolation", (event) => {
-  window.__cspViolations.push(event.violatedDirective + " " + event.blockedURI);
-});
-"""
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    live = start_server(make_app(tmp_path_factory.mktemp("browser")))
-    yield live
-    live.stop()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-@dataclass
-class Watched:
-    """A page and the problems seen on it."""
-
-    page: object
-    problems: list[str] = field(default_factory=list)
-
-    def check(self) -> None:
-        violations = self.page.evaluate("window.__cspViolations || []")  # type: ignore[attr-defined]
-        assert not violations, f"CSP violations: {violations}"
-        assert not self.problems, f"problems on the page: {self.problems}"
-
-
-def open_page(browser: object, width: int = 1280, height: int = 900) -> Watched:
-    context = browser.new_context(viewport={"width": width, "height": height})  # type: ignore[attr-defined]
-    context.add_init_script(WATCH_CSP)
-    page = context.new_page()
-    watched = Watched(page)
-    page.on("console", lambda m: m.type in ("error", "warning") and watched.problems.append(f"{m.type}: {m.text}"))
-    page.on("pageerror", lambda error: watched.problems.append(f"page error: {error}"))
-
-    def on_dialog(dialog: object) -> None:
-        watched.problems.append(f"dialog: {dialog.message}")  # type: ignore[attr-defined]
-        dialog.dismiss()  # type: ignore[attr-defined]
-
-    page.on("dialog", on_dialog)
-    return watched
-
-
-@pytest.fixture
-def page(browser: object) -> Iterator[Watched]:
-    watched = open_page(browser)
-    yield watched
-    watched.check()
-    watched.page.context.close()  # type: ignore[attr-defined]
-
-
-def shot(page: object, name: str, full_page: bool = False) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=full_page)  # type: ignore[attr-defined]
-
-
-def api_ids(server: LiveServer) -> dict[str, int]:
-    with urllib.request.urlopen(f"{server.url}/api/documents", timeout=10) as response:
-        documents = json.load(response)["documents"]
-    return {d["name"][:3]: d["id"] for d in documents}
+pytestmark = BROWSER_TESTS
 
 
 def test_library_lists_seeds_and_compares_002_with_004(server: LiveServer, page: Watched) -> None:

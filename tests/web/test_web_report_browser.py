@@ -1,47 +1,18 @@
 """The Report and Variants pages, and the exported report, in real headless Chromium.
 
-Fixtures and checks come from ``test_web_browser``: every test fails on a
+Fixtures and checks come from ``conftest`` and ``browser_support``: every test fails on a
 console error, a CSP violation or a dialog.  Screenshots land in ``test-artifacts/``.
 """
 
 from __future__ import annotations
 
 import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-from test_web_browser import CHROMIUM, CHROMIUM_ARGS, Watched, api_ids, expect, open_page, playwright_api, shot
-from web_support import LiveServer, make_app, start_server
+from browser_support import BROWSER_TESTS, Watched, api_ids, expect, open_page, shot
+from web_support import LiveServer
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed (make chromium)"),
-]
-
-
-# The same fixtures as test_web_browser's (a module's fixtures cannot be imported under pytest 8).
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    live = start_server(make_app(tmp_path_factory.mktemp("report-browser")))
-    yield live
-    live.stop()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    with playwright_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
-
-
-@pytest.fixture
-def page(browser: object) -> Iterator[Watched]:
-    watched = open_page(browser)
-    yield watched
-    watched.check()
-    watched.page.context.close()  # type: ignore[attr-defined]
+pytestmark = BROWSER_TESTS
 
 
 def test_variants_of_000_002_004_show_rows_per_document_with_marked_words(server: LiveServer, page: Watched) -> None:

@@ -16,13 +16,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from test_web_browser import CHROMIUM, CHROMIUM_ARGS, Watched, expect, open_page, playwright_api, shot
+from browser_support import BROWSER_TESTS, Watched, expect, open_page, shot
 from web_support import LiveServer, make_app, start_server
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed (make chromium)"),
-]
+pytestmark = BROWSER_TESTS
 
 PAYLOADS = [
     "<script>window.__pwned = 'script'; alert('script')</script>",
@@ -49,13 +46,6 @@ def post_json(server: LiveServer, body: object) -> dict[str, object]:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    live = start_server(make_app(tmp_path_factory.mktemp("security-browser")))
-    yield live
-    live.stop()
-
-
-@pytest.fixture(scope="module")
 def hostile_ids(server: LiveServer) -> tuple[int, int]:
     body = [
         {"name": '"><img src=x onerror=alert(1)>.txt', "text": HOSTILE_TEXT},
@@ -66,17 +56,9 @@ def hostile_ids(server: LiveServer) -> tuple[int, int]:
     return a, b
 
 
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[object]:
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
 @pytest.fixture
-def watched(chromium: object) -> Iterator[Watched]:
-    page = open_page(chromium)
+def watched(browser: object) -> Iterator[Watched]:
+    page = open_page(browser)
     yield page
     page.page.context.close()  # type: ignore[attr-defined]
 
@@ -149,8 +131,8 @@ def tight_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServe
     live.stop()
 
 
-def test_compare_error_keeps_the_controls_after_an_htmx_request(tight_server: LiveServer, chromium: object) -> None:
-    watched = open_page(chromium)
+def test_compare_error_keeps_the_controls_after_an_htmx_request(tight_server: LiveServer, browser: object) -> None:
+    watched = open_page(browser)
     p = watched.page
     try:
         documents = json.load(urllib.request.urlopen(f"{tight_server.url}/api/documents", timeout=30))["documents"]
