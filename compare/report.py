@@ -29,7 +29,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 
 import numpy as np
@@ -52,7 +52,6 @@ from compare.model import (
 from compare.scoring import Features, Scorer, character_ratio, passage_features
 from compare.shingles import (
     FrequencyTable,
-    Keys,
     PreparedDocument,
     candidate_pairs,
     phrase_hash,
@@ -66,6 +65,9 @@ PREPARE_CHUNK = 64  # documents per unit of parallel work
 PARALLEL_FROM = 200  # smaller corpora run in this process (a pool costs more than it saves)
 TASKS_PER_WORKER = 4  # verification tasks per core (even load)
 MIN_TASK_CANDIDATES = 20_000  # fewer candidate pairs than this make one task
+EXTEND_ROUNDS = 2  # rounds of scoring the neighbours of kept segment pairs
+NEIGHBOURS = tuple((di, dj) for di in (-1, 0, 1) for dj in range(-NEAR_SEGMENTS, NEAR_SEGMENTS + 1)
+                   if (di, dj) != (0, 0) and (di or abs(dj) == 1))  # neighbouring pairs, as passages join them
 
 
 def build_report(documents: Sequence[Document], options: Options | None = None, *,
@@ -140,12 +142,12 @@ class _VerifyTask:
     """One unit of verification: candidate segment pairs ``(a, i, b, j)`` and what scoring them needs."""
 
     last_document: int  # the highest document a of the task (for progress)
-    segments: dict[tuple[int, int], tuple[Span, str]]  # (document, segment) -> its span and text
+    texts: dict[int, str]  # the involved documents' texts
+    spans: dict[int, tuple[Span, ...]]  # and their text segments
     candidates: tuple[tuple[int, int, int, int], ...]  # sorted
     words: FrequencyTable  # corpus frequencies of words and phrases (only those above 1)
     keys: FrequencyTable
     total_segments: int
-    extents: dict[int, tuple[int, int]]  # document -> (counted characters, text segments), for coverage
     options: Options
 
 
@@ -153,8 +155,8 @@ def _verify_tasks(documents: Sequence[Document], prepared: Sequence[PreparedDocu
                   options: Options, parallel: bool) -> list[_VerifyTask]:
     """Retrieve the candidate segment pairs and cut them into tasks at document boundaries.
 
-    Each task carries only what its candidates need: their segments' texts and
-    the corpus frequencies of their segments' words and phrases.
+    Each task carries only what its candidates need: their documents' texts and
+    segments, and the corpus frequencies of those documents' words and phrases.
     """
     x, y, _ = candidate_pairs(prepared, threads=workers() if parallel else 1)
     seg_counts = np.array([len(p.segments) for p in prepared], dtype=np.int64)
@@ -174,28 +176,14 @@ def _verify_tasks(documents: Sequence[Document], prepared: Sequence[PreparedDocu
         chunk = tuple(zip(doc_x[start:end].tolist(), (x[start:end] - offsets[doc_x[start:end]]).tolist(),
                           doc_y[start:end].tolist(), (y[start:end] - offsets[doc_y[start:end]]).tolist(),
                           strict=True))
-        involved = np.unique(np.concatenate([x[start:end], y[start:end]]))
-        involved_doc = np.searchsorted(offsets, involved, side="right") - 1
-        nodes = list(zip(involved_doc.tolist(), (involved - offsets[involved_doc]).tolist(), strict=True))
-        segments = {(d, k): (prepared[d].segments[k], prepared[d].segments[k].slice(documents[d].text))
-                    for d, k in nodes}
-        extents = {d: (_counted(prepared[d]), len(prepared[d].segments)) for d in set(involved_doc.tolist())}
-        task_words = words.restricted(_runs(prepared, nodes, "words"))
-        task_keys = keys.restricted(_runs(prepared, nodes, "keys"))
-        tasks.append(_VerifyTask(chunk[-1][0], segments, chunk, task_words, task_keys, total_segments, extents,
-                                 options))
+        involved = sorted(set(doc_x[start:end].tolist()) | set(doc_y[start:end].tolist()))
+        texts = {d: documents[d].text for d in involved}
+        spans = {d: prepared[d].segments for d in involved}
+        task_words = words.restricted(np.concatenate([prepared[d].words for d in involved]))
+        task_keys = keys.restricted(np.concatenate([prepared[d].keys for d in involved]))
+        tasks.append(_VerifyTask(chunk[-1][0], texts, spans, chunk, task_words, task_keys, total_segments, options))
         start = end
     return tasks
-
-
-def _runs(prepared: Sequence[PreparedDocument], nodes: list[tuple[int, int]], field: str) -> Keys:
-    """Return the hashes (``words`` or ``keys``) of the given segments, concatenated."""
-    parts = []
-    for d, k in nodes:
-        doc = prepared[d]
-        hashes, bounds = (doc.words, doc.word_bounds) if field == "words" else (doc.keys, doc.key_bounds)
-        parts.append(hashes[bounds[k] : bounds[k + 1]])
-    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.uint64)
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,7 +204,10 @@ def _verify_chunk(task: _VerifyTask) -> _Verified:
     other, and the pair is left to ``compare_documents`` whole.
     """
     options = task.options
-    raw = {node: passage_features(text, 0, len(text)) for node, (_, text) in sorted(task.segments.items())}
+    segments = {(d, k): (span, span.slice(task.texts[d])) for d, spans in task.spans.items()
+                for k, span in enumerate(spans)}
+    nodes = sorted({(a, i) for a, i, _, _ in task.candidates} | {(b, j) for _, _, b, j in task.candidates})
+    raw = {node: passage_features(segments[node][1], 0, len(segments[node][1])) for node in nodes}
     scorer = _corpus_scorer(task.words, task.keys, list(raw.values()), task.total_segments)
     features = {node: scorer.weighed(f) for node, f in raw.items()}
 
@@ -225,22 +216,65 @@ def _verify_chunk(task: _VerifyTask) -> _Verified:
         score = scorer.score(features[(a, i)], features[(b, j)])
         if score >= options.gap_min_score:
             links[(a, b)].append(_Link(i, j, score))
+    scorer = _extend_links(links, task, segments, raw, features, scorer)
 
     passages: dict[tuple[int, int], list[SharedPassage]] = {}
     parallel: list[tuple[int, int]] = []
     for (a, b) in sorted(links):
         kept = _best_links(links[(a, b)], options.candidates_per_segment)
         weak = _chain(kept, a, b, features)
-        if _covers(weak, task.extents[a], task.extents[b], a, b, task.segments, options.parallel_coverage):
+        if _covers(weak, task.spans[a], task.spans[b], a, b, segments, options.parallel_coverage):
             parallel.append((a, b))
             continue
         on_chain = {(k.i, k.j) for k in _chain([k for k in kept if k.score >= options.min_score], a, b, features)}
         ordered = [k for k in kept if k.score >= (options.min_score if (k.i, k.j) in on_chain
                                                   else options.moved_min_score)]
-        found = [_passage(group, a, b, task.segments, features, scorer, options) for group in _join_links(ordered)]
+        found = [_passage(group, a, b, segments, features, scorer, options) for group in _join_links(ordered)]
         if found:
             passages[(a, b)] = found
     return _Verified(passages, parallel)
+
+
+def _extend_links(links: dict[tuple[int, int], list[_Link]], task: _VerifyTask,
+                  segments: dict[tuple[int, int], tuple[Span, str]], raw: dict[tuple[int, int], Features],
+                  features: dict[tuple[int, int], Features], scorer: Scorer) -> Scorer:
+    """Score the neighbours of every pair reaching ``min_score`` too, for ``EXTEND_ROUNDS`` rounds; return the scorer.
+
+    A copied passage is retrieved by its rarer phrases; its sentences made of
+    common phrases only are found next to them (retrieve approximately, then
+    verify the neighbourhood exactly).  Added pairs go into ``links``,
+    features of newly read segments into ``raw`` and ``features``.
+    """
+    options = task.options
+    seen = {(a, b, k.i, k.j) for (a, b), found in links.items() for k in found}
+    seeds = [(a, b, k.i, k.j) for (a, b), found in links.items() for k in found if k.score >= options.min_score]
+    for _ in range(EXTEND_ROUNDS):
+        trials = []
+        for a, b, i, j in seeds:
+            for di, dj in NEIGHBOURS:
+                trial = (a, b, i + di, j + dj)
+                if trial not in seen and (a, i + di) in segments and (b, j + dj) in segments:
+                    seen.add(trial)
+                    trials.append(trial)
+        if not trials:
+            break
+        new = sorted(({(a, i) for a, _, i, _ in trials} | {(b, j) for _, b, _, j in trials}) - raw.keys())
+        for node in new:
+            text = segments[node][1]
+            raw[node] = passage_features(text, 0, len(text))
+        if new:  # the same corpus weights, now also for the new segments' words
+            more = _corpus_scorer(task.words, task.keys, [raw[node] for node in new], task.total_segments)
+            scorer = replace(scorer, idf={**scorer.idf, **more.idf},
+                             phrase_idf={**scorer.phrase_idf, **more.phrase_idf})
+            features.update((node, scorer.weighed(raw[node])) for node in new)
+        seeds = []
+        for a, b, i, j in trials:
+            score = scorer.score(features[(a, i)], features[(b, j)])
+            if score >= options.gap_min_score:
+                links[(a, b)].append(_Link(i, j, score))
+                if score >= options.min_score:
+                    seeds.append((a, b, i, j))
+    return scorer
 
 
 def _chain(links: list[_Link], a: int, b: int, features: dict[tuple[int, int], Features]) -> list[_Link]:
@@ -251,15 +285,15 @@ def _chain(links: list[_Link], a: int, b: int, features: dict[tuple[int, int], F
     return [by_pair[pair] for pair in chain]
 
 
-def _covers(chain: list[_Link], extent_a: tuple[int, int], extent_b: tuple[int, int], a: int, b: int,
+def _covers(chain: list[_Link], spans_a: tuple[Span, ...], spans_b: tuple[Span, ...], a: int, b: int,
             segments: dict[tuple[int, int], tuple[Span, str]], coverage: float) -> bool:
     """Tell whether a chain covers ``coverage`` of both documents, in characters and in segments.
 
-    ``extent`` is a document's (counted characters, text segments), as
-    ``compare_documents`` measures coverage to call two texts parallel.
+    ``spans`` are a document's text segments; coverage is measured as
+    ``compare_documents`` measures it to call two texts parallel.
     """
-    for doc, extent, linked in ((a, extent_a, {k.i for k in chain}), (b, extent_b, {k.j for k in chain})):
-        chars, count = extent
+    for doc, spans, linked in ((a, spans_a, {k.i for k in chain}), (b, spans_b, {k.j for k in chain})):
+        chars, count = sum(len(span) for span in spans), len(spans)
         if not chars or not count:
             return False
         by_chars = sum(len(segments[(doc, s)][0]) for s in linked) / chars

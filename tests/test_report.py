@@ -182,3 +182,26 @@ def test_sharded_candidate_search_finds_what_brute_force_finds(monkeypatch: pyte
     monkeypatch.setattr(shingles, "PAIRS_PER_SHARD", 500)  # many small shards, on two threads
     x, y, n = shingles.candidate_pairs(prepared, threads=2)
     assert list(zip(x.tolist(), y.tolist(), n.tolist(), strict=True)) == expected
+
+
+def test_sentences_next_to_a_retrieved_pair_are_verified_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Retrieval keeps only rare phrases, so a copied sentence made of stock phrases can go unretrieved;
+    # simulated here by keeping the first candidate pair only: its neighbours are scored all the same.
+    import compare.report
+
+    third = "Dockworkers welcomed the decision and promised to finish the pier before the next storm season."
+    copied = f"{PASSAGE} {third}"
+    a = Document("a", f"{INTRO_A}\n\n{copied}\n\n{OUTRO_A}")
+    b = Document("b", f"{INTRO_B} {copied.replace('expect', 'hope')}")
+    search = compare.report.candidate_pairs
+
+    def first_only(*args: object, **kwargs: object) -> tuple[object, ...]:
+        x, y, shared = search(*args, **kwargs)  # type: ignore[arg-type]
+        return x[:1], y[:1], shared[:1]
+
+    monkeypatch.setattr(compare.report, "candidate_pairs", first_only)
+    [pair] = build_report([a, b]).pairs
+    assert [p.a.slice(a.text) for p in pair.passages] == [copied]
+    monkeypatch.setattr(compare.report, "EXTEND_ROUNDS", 0)
+    [pair] = build_report([a, b]).pairs
+    assert [p.a.slice(a.text) for p in pair.passages] == [PASSAGE[: PASSAGE.index(".") + 1]]
