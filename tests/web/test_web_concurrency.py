@@ -15,6 +15,7 @@ import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import pytest
 import waitress
@@ -26,21 +27,35 @@ DOCUMENTS_PER_CLIENT = 6
 TIMEOUT_S = 30
 
 
-def serve(app: Flask) -> tuple[str, object, threading.Thread]:
-    server = waitress.create_server(app, host="127.0.0.1", port=0, threads=6)
-    thread = threading.Thread(target=server.run, daemon=True)
+def serve(app: Flask, stop: threading.Event) -> tuple[str, Any, threading.Thread]:
+    """Serve ``app`` with waitress on a free port until ``stop`` is set.
+
+    waitress has no shutdown call: closing its sockets while its loop waits in
+    ``select`` fails in that thread, so the loop here runs in short turns and
+    ends between them.
+    """
+    server: Any = waitress.create_server(app, host="127.0.0.1", port=0, threads=6)
+
+    def run() -> None:
+        while not stop.is_set():
+            server.asyncore.loop(timeout=0.05, map=server._map, count=1)
+
+    thread = threading.Thread(target=run, daemon=True)
     thread.start()
-    return f"http://127.0.0.1:{server.effective_port}", server, thread  # type: ignore[union-attr]
+    return f"http://127.0.0.1:{server.effective_port}", server, thread
 
 
 @pytest.fixture
 def servers(tmp_path: Path) -> Iterator[list[str]]:
     database = {"DATABASE": str(tmp_path / "shared.sqlite3")}
-    running = [serve(make_app(tmp_path, **database)), serve(make_app(tmp_path, **database))]
+    stop = threading.Event()
+    running = [serve(make_app(tmp_path, **database), stop), serve(make_app(tmp_path, **database), stop)]
     yield [url for url, _, _ in running]
+    stop.set()
     for _, server, thread in running:
-        server.close()  # type: ignore[attr-defined]
         thread.join(timeout=10)
+        server.close()
+        server.task_dispatcher.shutdown()
 
 
 def call(url: str, body: object | None = None) -> tuple[int, object]:
