@@ -93,3 +93,16 @@ def api_ids(server: LiveServer) -> dict[str, int]:
     with urllib.request.urlopen(f"{server.url}/api/documents", timeout=10) as response:
         documents = json.load(response)["documents"]
     return {d["name"][:3]: d["id"] for d in documents}
+
+
+def assert_no_sideways_scroll(browser: object, server: LiveServer, pages: list[tuple[str, str]]) -> None:
+    """Open each ``(path, screenshot name)`` in a 420 px window; none may scroll sideways."""
+    watched = open_page(browser, width=420, height=900)
+    p = watched.page
+    for path, name in pages:
+        p.goto(server.url + path)  # type: ignore[attr-defined]
+        overflow = p.evaluate("document.documentElement.scrollWidth - window.innerWidth")  # type: ignore[attr-defined]
+        assert overflow <= 0, f"{path} scrolls sideways by {overflow}px"
+        shot(p, name)
+    watched.check()
+    p.context.close()  # type: ignore[attr-defined]

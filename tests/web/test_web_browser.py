@@ -13,7 +13,7 @@ import json
 import urllib.request
 from pathlib import Path
 
-from browser_support import BROWSER_TESTS, Watched, api_ids, expect, open_page, shot
+from browser_support import BROWSER_TESTS, Watched, api_ids, assert_no_sideways_scroll, expect, open_page, shot
 from web_support import XSS_IMG, XSS_LINK, XSS_SCRIPT, LiveServer
 
 from compare import Options
@@ -133,16 +133,9 @@ def test_hostile_documents_render_as_text(server: LiveServer, page: Watched) -> 
 
 
 def test_narrow_window_holds(server: LiveServer, browser: object) -> None:
-    watched = open_page(browser, width=420, height=900)
-    p = watched.page
     ids = api_ids(server)
-    for path, name in ((f"/compare?a={ids['002']}&b={ids['004']}", "compare-narrow-420"), ("/", "library-narrow-420")):
-        p.goto(server.url + path)  # type: ignore[attr-defined]
-        overflow = p.evaluate("document.documentElement.scrollWidth - window.innerWidth")  # type: ignore[attr-defined]
-        assert overflow <= 0, f"{path} scrolls sideways by {overflow}px"
-        shot(p, name)
-    watched.check()
-    p.context.close()  # type: ignore[attr-defined]
+    assert_no_sideways_scroll(browser, server, [
+        (f"/compare?a={ids['002']}&b={ids['004']}", "compare-narrow-420"), ("/", "library-narrow-420")])
 
 
 def test_exported_html_opens_offline(server: LiveServer, page: Watched, tmp_path: Path) -> None:

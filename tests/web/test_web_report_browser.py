@@ -9,7 +9,7 @@ from __future__ import annotations
 import urllib.request
 from pathlib import Path
 
-from browser_support import BROWSER_TESTS, Watched, api_ids, expect, open_page, shot
+from browser_support import BROWSER_TESTS, Watched, api_ids, assert_no_sideways_scroll, expect, open_page, shot
 from web_support import LiveServer
 
 pytestmark = BROWSER_TESTS
@@ -102,15 +102,7 @@ def test_exported_report_opens_offline_with_the_heatmap(server: LiveServer, brow
 
 
 def test_narrow_window_report_and_variants_hold(server: LiveServer, browser: object) -> None:
-    watched = open_page(browser, width=420, height=900)
-    p = watched.page
     ids = api_ids(server)
     variants = f"/variants?d={ids['000']}&d={ids['002']}&d={ids['004']}"
-    for path, name in (("/report", "report-narrow-420"), (variants, "variants-narrow-420")):
-        p.goto(server.url + path)  # type: ignore[attr-defined]
-        overflow = p.evaluate("document.documentElement.scrollWidth - window.innerWidth")  # type: ignore[attr-defined]
-        assert overflow <= 0, f"{path} scrolls sideways by {overflow}px"
-        shot(p, name)
-    watched.check()
-    p.context.close()  # type: ignore[attr-defined]
+    assert_no_sideways_scroll(browser, server, [("/report", "report-narrow-420"), (variants, "variants-narrow-420")])
 
