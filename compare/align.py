@@ -17,7 +17,6 @@ The steps, each a small function over plain values:
 
 from __future__ import annotations
 
-import re
 import time
 from bisect import bisect_left
 from collections.abc import Callable
@@ -27,6 +26,7 @@ from itertools import pairwise
 from rapidfuzz import fuzz
 
 from compare.candidates import find_candidates, heaviest_chain, text_segments
+from compare.clauses import CLAUSE_END, clause_spans, clause_windows, shared_clause_link_score, shared_clause_score
 from compare.copies import Copy, find_copies
 from compare.model import Comparison, DiffOp, Document, OpTag, Options, Pair, PairKind, Segmentation, Span
 from compare.normalize import fold, tokenize
@@ -42,7 +42,6 @@ MERGE_GAIN = 0.03  # a merge must raise the score by this much
 RUN_RATIO = 0.85  # adjacent pairs this close in characters form one copied passage
 SNUG_SHARE = 0.5  # a copy making up this much of an aligned pair on both sides is left to that pair
 MIN_EDGE_TOKENS = 3  # words a copied passage must share to extend into a neighbour
-_CLAUSE_BREAK = re.compile(r"[.;:!?][\"')\]’”]*(?=\s)")  # where a clause ends, for parallel-text refinement
 MAX_GAP_SEGMENTS = 60  # larger gaps between backbone pairs are not aligned exhaustively
 SANDWICH_FIT = 0.5  # length ratio that lets a lone segment between two aligned pairs pair by position
 ORDER_STEPS = ((1, 1), (1, 2), (2, 1), (1, 3), (3, 1))
@@ -141,9 +140,11 @@ def align_segments(
     if not budget.over():
         links = _add_off_order(links, candidates, options)
         links = _merge_neighbours(links, scorer, order_a, order_b, options)
+    if not parallel and not budget.over():
+        links = _add_shared_clauses(links, candidates, scorer, a, b, options, budget)
     links = _join_copied_runs(links, scorer, order_a, order_b)
     if not parallel and not budget.over():
-        links = _apply_copies(links, a, b)
+        links = _apply_copies(links, a, b, scorer, options)
     if parallel and not budget.over():
         links = [sub for link in links for sub in _split_into_clauses(link, a, b, scorer, options)]
     return sorted(links, key=lambda link: (link.a, link.b)), parallel
@@ -379,6 +380,63 @@ def _add_off_order(links: list[Link], candidates: dict[tuple[int, int], float], 
     return sorted(links + extra, key=lambda link: link.a)
 
 
+def _add_shared_clauses(links: list[Link], candidates: dict[tuple[int, int], float], scorer: Scorer,
+                        a: Segmentation, b: Segmentation, options: Options, budget: _Budget) -> list[Link]:
+    """Link sentences that say one clause alike, even when each is already linked elsewhere.
+
+    In related reports a long sentence may restate clauses that the other
+    document spreads over several places; such a pair is partial, and may
+    cross other pairs.  A clause shared with a neighbour of an existing
+    partner extends that pair instead, so one correspondence stays one pair.
+    """
+    linked = {(i, j) for link in links for i in link.a for j in link.b}
+    backbone = sorted((link.a[0], link.b[0]) for link in links if not link.moved)
+    keys = [i for i, _ in backbone]
+    windows: dict[tuple[int, int], list[Features]] = {}
+
+    def windows_of(side: int, index: int) -> list[Features]:
+        if (side, index) not in windows:
+            seg = (a, b)[side]
+            windows[side, index] = clause_windows(scorer, seg.document.text, seg.segments[index].span)
+        return windows[side, index]
+
+    found: list[tuple[int, int, float]] = []
+    for (i, j), score in sorted(candidates.items()):
+        if score < options.gap_min_score or (i, j) in linked:
+            continue
+        if budget.over():
+            break
+        clause = shared_clause_score(scorer, windows_of(0, i), windows_of(1, j))
+        if clause >= options.clause_min_score:
+            found.append((i, j, shared_clause_link_score(score, clause)))
+    out = list(links)
+    for i, j, score in found:
+        if any(i in link.a and j in link.b for link in out):
+            continue  # an extension below already took this pair in
+        out = _extend_or_add(out, i, j, score, a, b, backbone, keys)
+    return sorted(out, key=lambda link: link.a)
+
+
+def _extend_or_add(links: list[Link], i: int, j: int, score: float, a: Segmentation, b: Segmentation,
+                   backbone: list[tuple[int, int]], keys: list[int]) -> list[Link]:
+    """Return the links with ``(i, j)`` added: to a link that holds ``i`` next to ``j``'s neighbour, or alone."""
+    for k, link in enumerate(links):
+        if link.spans is None and i in link.a and _next_to(link.b, j, b):
+            return [*links[:k], replace(link, b=tuple(sorted((*link.b, j)))), *links[k + 1:]]
+        if link.spans is None and j in link.b and _next_to(link.a, i, a):
+            return [*links[:k], replace(link, a=tuple(sorted((*link.a, i)))), *links[k + 1:]]
+    at = bisect_left(keys, i)
+    in_order = (at == 0 or backbone[at - 1][1] < j) and (at == len(backbone) or backbone[at][1] > j)
+    return [*links, Link((i,), (j,), score, moved=not in_order)]
+
+
+def _next_to(segs: tuple[int, ...], index: int, seg: Segmentation) -> bool:
+    """Tell whether a text segment comes just before or just after a run of segments."""
+    order = text_segments(seg)
+    pos = {s: k for k, s in enumerate(order)}
+    return index in pos and (pos[index] == pos[segs[0]] - 1 or pos[index] == pos[segs[-1]] + 1)
+
+
 def _join_copied_runs(links: list[Link], scorer: Scorer, order_a: list[int], order_b: list[int]) -> list[Link]:
     """Join links that continue each other on both sides and are near-verbatim into one passage."""
     pos_a = {i: k for k, i in enumerate(order_a)}
@@ -400,8 +458,15 @@ def _join_copied_runs(links: list[Link], scorer: Scorer, order_a: list[int], ord
         min(link.score for link in run), run[0].moved) for run in runs]
 
 
-def _apply_copies(links: list[Link], a: Segmentation, b: Segmentation) -> list[Link]:
-    """Replace the links inside each copied passage by one link with the copy's exact spans."""
+def _apply_copies(links: list[Link], a: Segmentation, b: Segmentation, scorer: Scorer,
+                  options: Options) -> list[Link]:
+    """Replace the links inside each copied passage by one link with the copy's exact spans.
+
+    A link touching the copy on one side only is explained by it too, unless
+    the rest of that side, outside the copy, still matches the other side
+    (a sentence whose one clause is copied and whose other clause is a
+    variant of another sentence).
+    """
     text_a, text_b = a.document.text, b.document.text
     copies = find_copies(tokenize(text_a), tokenize(text_b))
     if not copies:
@@ -415,14 +480,57 @@ def _apply_copies(links: list[Link], a: Segmentation, b: Segmentation) -> list[L
         if any(_snugly_inside(copy, link, a, b) for link in links):
             continue  # the copy is most of one aligned pair, whose word diff shows it already
         # Links touching the copied text on either side are explained by the copy.
-        inside = [link for link in links if set(link.a) & set(segs_a) or set(link.b) & set(segs_b)]
+        inside = [link for link in links if (set(link.a) & set(segs_a) or set(link.b) & set(segs_b))
+                  and not _matches_beside(link, copy, a, b, scorer, options)]
         ratio = fuzz.ratio(fold(copy.a.slice(text_a)), fold(copy.b.slice(text_b))) / 100.0
         moved = bool(inside) and all(link.moved for link in inside)
         links = [link for link in links if link not in inside]
+        if _clause_of_both(copy, segs_a, segs_b, a, b, scorer, options):  # the sentences pair (compare.clauses)
+            whole = scorer.score(scorer.passage(0, segs_a), scorer.passage(1, segs_b))
+            links.append(Link(segs_a, segs_b, shared_clause_link_score(whole, ratio), moved))
+            continue
         span_a = Span(copy.a.start, _end_with_punctuation(text_a, copy.a.end, a.segments[segs_a[-1]].span.end))
         span_b = Span(copy.b.start, _end_with_punctuation(text_b, copy.b.end, b.segments[segs_b[-1]].span.end))
         links.append(Link(segs_a, segs_b, ratio, moved, (span_a, span_b)))
     return links
+
+
+def _clause_of_both(copy: Copy, segs_a: tuple[int, ...], segs_b: tuple[int, ...], a: Segmentation,
+                    b: Segmentation, scorer: Scorer, options: Options) -> bool:
+    """Tell whether a copy is a clause that two longer sentences share, as ``_add_shared_clauses`` finds them.
+
+    It lies inside one segment on each side, makes up less than half of both,
+    and the two sentences reach ``clause_min_score``.
+    """
+    if len(segs_a) != 1 or len(segs_b) != 1:
+        return False
+    span_a, span_b = a.segments[segs_a[0]].span, b.segments[segs_b[0]].span
+    if len(copy.a) >= SNUG_SHARE * len(span_a) or len(copy.b) >= SNUG_SHARE * len(span_b):
+        return False
+    clause = shared_clause_score(scorer, clause_windows(scorer, a.document.text, span_a),
+                                 clause_windows(scorer, b.document.text, span_b))
+    return clause >= options.clause_min_score
+
+
+def _matches_beside(link: Link, copy: Copy, a: Segmentation, b: Segmentation, scorer: Scorer,
+                    options: Options) -> bool:
+    """Tell whether an in-order link touching a copy on one side only still pairs the text beside the copy.
+
+    A moved link needs no such care: off the document order, touching a copy
+    is more likely a stray pairing of words the copy holds.
+    """
+    span_a, span_b = _link_spans(link, a, b)
+    if link.moved or span_a.overlaps(copy.a) == span_b.overlaps(copy.b):
+        return False
+    text, span, copied = (a.document.text, span_a, copy.a) if span_a.overlaps(copy.a) else \
+        (b.document.text, span_b, copy.b)
+    before, after = Span(span.start, max(span.start, copied.start)), Span(min(span.end, copied.end), span.end)
+    rest = [piece for piece in (before, after) if len(piece)]
+    if not rest:
+        return False
+    beside = scorer.combine([scorer.features_of(text, piece.start, piece.end) for piece in rest])
+    other = scorer.passage(1, link.b) if span_a.overlaps(copy.a) else scorer.passage(0, link.a)
+    return scorer.score(beside, other) >= options.min_score
 
 
 def _snugly_inside(copy: Copy, link: Link, a: Segmentation, b: Segmentation) -> bool:
@@ -442,22 +550,6 @@ def _link_spans(link: Link, a: Segmentation, b: Segmentation) -> tuple[Span, Spa
             b.segments[link.b[0]].span.cover(b.segments[link.b[-1]].span))
 
 
-def _clause_spans(text: str, span: Span) -> list[Span]:
-    """Cut a span at clause-ending punctuation into trimmed pieces that tile it."""
-    cuts = [span.start]
-    for match in _CLAUSE_BREAK.finditer(text, span.start, span.end):
-        if span.start < match.end() < span.end:
-            cuts.append(match.end())
-    cuts.append(span.end)
-    pieces = []
-    for lo, hi in pairwise(cuts):
-        while lo < hi and text[lo].isspace():
-            lo += 1
-        if lo < hi:
-            pieces.append(Span(lo, hi))
-    return pieces
-
-
 def _split_into_clauses(link: Link, a: Segmentation, b: Segmentation, scorer: Scorer,
                         options: Options) -> list[Link]:
     """Split a link of a parallel text into its corresponding clauses, when they line up.
@@ -468,7 +560,7 @@ def _split_into_clauses(link: Link, a: Segmentation, b: Segmentation, scorer: Sc
     """
     text_a, text_b = a.document.text, b.document.text
     span_a, span_b = _link_spans(link, a, b)
-    clauses_a, clauses_b = _clause_spans(text_a, span_a), _clause_spans(text_b, span_b)
+    clauses_a, clauses_b = clause_spans(text_a, span_a, CLAUSE_END), clause_spans(text_b, span_b, CLAUSE_END)
     if len(clauses_a) < 2 and len(clauses_b) < 2:
         return [link]
     if character_ratio(scorer.passage(0, link.a), scorer.passage(1, link.b)) >= RUN_RATIO:

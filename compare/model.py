@@ -181,8 +181,9 @@ class Options:
     granularity: Granularity = Granularity.SENTENCE
     language: str = "en"  # language code for the sentence splitter
     min_score: float = 0.32
-    moved_min_score: float = 0.45
+    moved_min_score: float = 0.5
     gap_min_score: float = 0.15
+    clause_min_score: float = 0.66  # a sentence pair saying one clause alike (see compare.clauses) is partial
     verbatim_ratio: float = 0.97  # character similarity that counts as verbatim
     variant_score: float = 0.3  # below this, a pair is partial
     max_merge: int = 6  # at most this many segments merge into one side of a pair
@@ -192,7 +193,7 @@ class Options:
     max_chars: int = 20_000_000  # longer documents are refused
 
     def __post_init__(self) -> None:
-        for name in ("min_score", "moved_min_score", "gap_min_score", "verbatim_ratio",
+        for name in ("min_score", "moved_min_score", "gap_min_score", "clause_min_score", "verbatim_ratio",
                      "variant_score", "parallel_coverage"):
             value = getattr(self, name)
             if not 0.0 <= value <= 1.0:

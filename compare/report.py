@@ -36,6 +36,7 @@ import numpy as np
 
 from compare.align import TIE_BREAK, compare_documents
 from compare.candidates import heaviest_chain
+from compare.clauses import clause_windows, shared_clause_link_score, shared_clause_score
 from compare.distributed import map_in_order, workers
 from compare.model import (
     Document,
@@ -220,6 +221,7 @@ def _verify_chunk(task: _VerifyTask) -> _Verified:
 
     passages: dict[tuple[int, int], list[SharedPassage]] = {}
     parallel: list[tuple[int, int]] = []
+    windows: dict[tuple[int, int], list[Features]] = {}
     for (a, b) in sorted(links):
         kept = _best_links(links[(a, b)], options.candidates_per_segment)
         weak = _chain(kept, a, b, features)
@@ -229,10 +231,34 @@ def _verify_chunk(task: _VerifyTask) -> _Verified:
         on_chain = {(k.i, k.j) for k in _chain([k for k in kept if k.score >= options.min_score], a, b, features)}
         ordered = [k for k in kept if k.score >= (options.min_score if (k.i, k.j) in on_chain
                                                   else options.moved_min_score)]
+        taken = {(k.i, k.j) for k in ordered}
+        rest = [k for k in kept if (k.i, k.j) not in taken]
+        ordered += _shared_clause_links(rest, a, b, segments, windows, scorer, options)
         found = [_passage(group, a, b, segments, features, scorer, options) for group in _join_links(ordered)]
         if found:
             passages[(a, b)] = found
     return _Verified(passages, parallel)
+
+
+def _shared_clause_links(links: list[_Link], a: int, b: int, segments: dict[tuple[int, int], tuple[Span, str]],
+                         windows: dict[tuple[int, int], list[Features]], scorer: Scorer,
+                         options: Options) -> list[_Link]:
+    """Return the links kept for a clause said alike, as ``compare_documents`` keeps them (``compare.clauses``).
+
+    ``windows`` caches the clause windows of segments across document pairs.
+    """
+    def windows_of(node: tuple[int, int]) -> list[Features]:
+        if node not in windows:
+            text = segments[node][1]
+            windows[node] = clause_windows(scorer, text, Span(0, len(text)))
+        return windows[node]
+
+    out = []
+    for k in links:
+        clause = shared_clause_score(scorer, windows_of((a, k.i)), windows_of((b, k.j)))
+        if clause >= options.clause_min_score:
+            out.append(replace(k, score=shared_clause_link_score(k.score, clause)))
+    return out
 
 
 def _extend_links(links: dict[tuple[int, int], list[_Link]], task: _VerifyTask,

@@ -52,6 +52,40 @@ def test_seed_translations_pair_real_statements_not_shared_vocabulary(seeds: dic
     assert unrelated.shared_share("a") < 0.3
 
 
+def test_seed_summary_sentence_pairs_with_each_sentence_it_shares_a_clause_with(seeds: dict[str, Document]) -> None:
+    """002 condenses 004: one of its sentences restates clauses that 004 says in two places."""
+    result = compare_documents(seeds["002"], seeds["004"])
+    looking = [b for a, b in pair_texts(result) if a.startswith("Looking to the future, the meeting highlighted")]
+    assert any(b.startswith("Looking forward to the future, China's development is facing") for b in looking)
+    assert any("shape a new pattern of China's relations with the world" in b for b in looking)
+    # The clause "significantly enhanced the strategic autonomy and initiative of China's diplomacy"
+    # ends a long 004 sentence about something else; the pair is partial and out of order.
+    autonomy = [p for p in result.pairs
+                if p.a.slice(seeds["002"].text).startswith("The strategic autonomy and initiative")
+                and "significantly enhanced the strategic autonomy" in p.b.slice(seeds["004"].text)]
+    assert autonomy and autonomy[0].kind is PairKind.PARTIAL and autonomy[0].moved
+
+
+def test_seed_stock_phrase_heading_is_not_a_counterpart(seeds: dict[str, Document]) -> None:
+    """004's heading is only the stock phrase that 002's sentence contains: shared vocabulary, not a statement."""
+    result = compare_documents(seeds["002"], seeds["004"])
+    assert not [a for a, b in pair_texts(result)
+                if b.strip() == "Major country diplomacy with Chinese characteristics in the new era"]
+
+
+def test_sentence_sharing_clauses_with_two_places_pairs_with_both() -> None:
+    a = Document("a", "The ferry company went bankrupt in March. Looking ahead, the council promised cheaper "
+                      "tickets for the island ferry, and it vowed to rebuild the flooded granary before the "
+                      "spring rains. The harbour froze in January.")
+    b = Document("b", "Cheaper tickets for the island ferry were promised by the council. Farmers sold their sheep "
+                      "at the autumn fair. Taxes will not rise this year, the treasurer said, the town will rebuild "
+                      "the flooded granary before the spring rains, and the museum reopens in May.")
+    pairs = pair_texts(compare_documents(a, b))
+    both = [y for x, y in pairs if x.startswith("Looking ahead")]
+    assert len(both) == 2 and both[0].startswith("Cheaper tickets") and both[1].startswith("Taxes will not rise")
+    assert compare_documents(a, b, Options(clause_min_score=1.0)).pairs != compare_documents(a, b).pairs
+
+
 def test_page_noise_is_never_aligned(seeds: dict[str, Document]) -> None:
     result = compare_documents(seeds["000"], seeds["004"])
     for a, b in pair_texts(result):
