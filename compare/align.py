@@ -140,7 +140,7 @@ def align_segments(
     if not budget.over():
         links = _add_off_order(links, candidates, options)
         links = _merge_neighbours(links, scorer, order_a, order_b, options)
-    if not parallel and not budget.over():
+    if not parallel and options.shared_clauses and not budget.over():
         links = _add_shared_clauses(links, candidates, scorer, a, b, options, budget)
     links = _join_copied_runs(links, scorer, order_a, order_b)
     if not parallel and not budget.over():
@@ -485,7 +485,7 @@ def _apply_copies(links: list[Link], a: Segmentation, b: Segmentation, scorer: S
         ratio = fuzz.ratio(fold(copy.a.slice(text_a)), fold(copy.b.slice(text_b))) / 100.0
         moved = bool(inside) and all(link.moved for link in inside)
         links = [link for link in links if link not in inside]
-        if _clause_of_both(copy, segs_a, segs_b, a, b, scorer, options):  # the sentences pair (compare.clauses)
+        if options.shared_clauses and _clause_of_both(copy, segs_a, segs_b, a, b, scorer, options):
             whole = scorer.score(scorer.passage(0, segs_a), scorer.passage(1, segs_b))
             links.append(Link(segs_a, segs_b, shared_clause_link_score(whole, ratio), moved))
             continue

@@ -184,6 +184,7 @@ class Options:
     moved_min_score: float = 0.5
     gap_min_score: float = 0.15
     clause_min_score: float = 0.66  # a sentence pair saying one clause alike (see compare.clauses) is partial
+    shared_clauses: bool = True  # look for such pairs in sparse reuse (the corpus report does not: cost at scale)
     verbatim_ratio: float = 0.97  # character similarity that counts as verbatim
     variant_score: float = 0.3  # below this, a pair is partial
     max_merge: int = 6  # at most this many segments merge into one side of a pair

@@ -64,8 +64,9 @@ class Scorer:
 
     def weighed(self, features: Features) -> Features:
         """Return the features with their word and phrase totals under this scorer's weights."""
-        word_total = math.fsum(self.word_weight(k) * n for k, n in features.words.items())
-        phrase_total = math.fsum(self.phrase_weight(p) for p in features.phrases)
+        idf, phrase_idf, default = self.idf, self.phrase_idf, self.default_idf
+        word_total = math.fsum(idf.get(k, default) * n for k, n in features.words.items())
+        phrase_total = math.fsum(phrase_idf.get(p, default) for p in features.phrases)
         return replace(features, word_total=word_total, phrase_total=phrase_total)
 
     def features_of(self, text: str, start: int, end: int) -> Features:
@@ -88,21 +89,23 @@ class Scorer:
 
     def score_parts(self, a: Features, b: Features) -> tuple[float, float]:
         """Return (score, variant score): the best view, and the whole-passage view alone."""
-        shared_words = a.words & b.words
-        if not shared_words:
+        words_a, words_b = a.words, b.words
+        shared_keys = words_a.keys() & words_b.keys()  # a set operation in C: the hot path of alignment
+        if not shared_keys:
             return 0.0, 0.0
         # fsum: exact whatever the iteration order of the sets, so scores
         # (and the ties they break) never depend on hash randomisation.
-        weight = self.word_weight
-        shared = math.fsum(weight(k) * n for k, n in shared_words.items())
+        idf, phrase_idf, default = self.idf, self.phrase_idf, self.default_idf
+        shared_counts = [min(words_a[k], words_b[k]) for k in shared_keys]
+        shared = math.fsum(idf.get(k, default) * n for k, n in zip(shared_keys, shared_counts, strict=True))
         weight_a, weight_b = a.word_total, b.word_total
-        phrase_shared = math.fsum(self.phrase_weight(p) for p in a.phrases & b.phrases)
+        phrase_shared = math.fsum(phrase_idf.get(p, default) for p in a.phrases & b.phrases)
         phrase_a, phrase_b = a.phrase_total, b.phrase_total
 
         word_dice = 2 * shared / (weight_a + weight_b)
         phrase_dice = 2 * phrase_shared / (phrase_a + phrase_b) if phrase_a + phrase_b else word_dice
         variant = (1 - PHRASE_WEIGHT) * word_dice + PHRASE_WEIGHT * phrase_dice
-        if sum(shared_words.values()) < MIN_PARTIAL_SHARED:
+        if sum(shared_counts) < MIN_PARTIAL_SHARED:
             return variant, variant
         word_contained = shared / min(weight_a, weight_b)
         smaller_phrases = min(phrase_a, phrase_b)
