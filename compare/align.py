@@ -183,8 +183,11 @@ def _merge_neighbours(
                 if len(segs) >= options.max_merge:
                     continue
                 order, pos, used = (order_a, pos_a, used_a) if side == "a" else (order_b, pos_b, used_b)
+                free = _free_neighbours(segs, order, pos, used)
+                if not free:
+                    continue
                 current = scorer.score_parts(scorer.passage(0, link.a), scorer.passage(1, link.b))[1]
-                for neighbour in _free_neighbours(segs, order, pos, used):
+                for neighbour in free:
                     merged = tuple(sorted((*segs, neighbour)))
                     trial = replace(link, a=merged) if side == "a" else replace(link, b=merged)
                     score, whole = scorer.score_parts(scorer.passage(0, trial.a), scorer.passage(1, trial.b))
