@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import time
 from bisect import bisect_left
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from itertools import pairwise
@@ -46,6 +47,7 @@ MAX_GAP_SEGMENTS = 60  # larger gaps between backbone pairs are not aligned exha
 SANDWICH_FIT = 0.5  # length ratio that lets a lone segment between two aligned pairs pair by position
 ORDER_STEPS = ((1, 1), (1, 2), (2, 1), (1, 3), (3, 1))
 LENGTH_WEIGHT = 0.5
+MAX_CLAUSE_PARTNERS = 2  # shared-clause pairs a segment may gain (a text repeated often must not pair all with all)
 MIN_ORDER_EVIDENCE = 1e-6  # even between anchors, a pair needs a shared word, not just similar lengths
 
 
@@ -390,11 +392,11 @@ def _add_shared_clauses(links: list[Link], candidates: dict[tuple[int, int], flo
     In related reports a long sentence may restate clauses that the other
     document spreads over several places; such a pair is partial, and may
     cross other pairs.  A clause shared with a neighbour of an existing
-    partner extends that pair instead, so one correspondence stays one pair.
+    partner extends that pair instead, so one correspondence stays one pair
+    (``_place_clause_links``).
     """
     linked = {(i, j) for link in links for i in link.a for j in link.b}
-    backbone = sorted((link.a[0], link.b[0]) for link in links if not link.moved)
-    keys = [i for i, _ in backbone]
+    positions = ({s: k for k, s in enumerate(text_segments(a))}, {s: k for k, s in enumerate(text_segments(b))})
     windows: dict[tuple[int, int], list[Features]] = {}
 
     def windows_of(side: int, index: int) -> list[Features]:
@@ -409,34 +411,60 @@ def _add_shared_clauses(links: list[Link], candidates: dict[tuple[int, int], flo
             continue
         if budget.over():
             break
-        clause = shared_clause_score(scorer, windows_of(0, i), windows_of(1, j))
+        clause = shared_clause_score(scorer, windows_of(0, i), windows_of(1, j), options.clause_min_score)
         if clause >= options.clause_min_score:
             found.append((i, j, shared_clause_link_score(score, clause)))
+    return _place_clause_links(links, found, positions)
+
+
+def _place_clause_links(links: list[Link], found: list[tuple[int, int, float]],
+                        positions: tuple[dict[int, int], dict[int, int]]) -> list[Link]:
+    """Return the links with each found pair ``(i, j, score)`` added, best first.
+
+    A pair next to a link of its A or B segment extends that link; otherwise it
+    is a link of its own, moved unless it keeps the order of the backbone.
+    Each segment gains at most ``MAX_CLAUSE_PARTNERS``.  ``positions`` map
+    each text segment of A and of B to its rank among them.
+    """
+    pos_a, pos_b = positions
+    backbone = sorted((link.a[0], link.b[0]) for link in links if not link.moved)
+    keys = [i for i, _ in backbone]
     out = list(links)
-    for i, j, score in found:
-        if any(i in link.a and j in link.b for link in out):
-            continue  # an extension below already took this pair in
-        out = _extend_or_add(out, i, j, score, a, b, backbone, keys)
+    holding_a: dict[int, list[int]] = defaultdict(list)  # segment -> indices in out of the links holding it
+    holding_b: dict[int, list[int]] = defaultdict(list)
+    for k, link in enumerate(out):
+        for i in link.a:
+            holding_a[i].append(k)
+        for j in link.b:
+            holding_b[j].append(k)
+    gained: Counter[tuple[int, int]] = Counter()
+    for i, j, score in sorted(found, key=lambda item: (-item[2], item[0], item[1])):
+        if gained[0, i] >= MAX_CLAUSE_PARTNERS or gained[1, j] >= MAX_CLAUSE_PARTNERS:
+            continue
+        if set(holding_a[i]) & set(holding_b[j]):
+            continue  # an extension already took this pair in
+        gained[0, i] += 1
+        gained[1, j] += 1
+        grow_b = next((k for k in holding_a[i] if out[k].spans is None and _next_to(out[k].b, j, pos_b)), None)
+        if grow_b is not None:
+            out[grow_b] = replace(out[grow_b], b=tuple(sorted((*out[grow_b].b, j))))
+            holding_b[j].append(grow_b)
+            continue
+        grow_a = next((k for k in holding_b[j] if out[k].spans is None and _next_to(out[k].a, i, pos_a)), None)
+        if grow_a is not None:
+            out[grow_a] = replace(out[grow_a], a=tuple(sorted((*out[grow_a].a, i))))
+            holding_a[i].append(grow_a)
+            continue
+        at = bisect_left(keys, i)
+        in_order = (at == 0 or backbone[at - 1][1] < j) and (at == len(backbone) or backbone[at][1] > j)
+        out.append(Link((i,), (j,), score, moved=not in_order))
+        holding_a[i].append(len(out) - 1)
+        holding_b[j].append(len(out) - 1)
     return sorted(out, key=lambda link: link.a)
 
 
-def _extend_or_add(links: list[Link], i: int, j: int, score: float, a: Segmentation, b: Segmentation,
-                   backbone: list[tuple[int, int]], keys: list[int]) -> list[Link]:
-    """Return the links with ``(i, j)`` added: to a link that holds ``i`` next to ``j``'s neighbour, or alone."""
-    for k, link in enumerate(links):
-        if link.spans is None and i in link.a and _next_to(link.b, j, b):
-            return [*links[:k], replace(link, b=tuple(sorted((*link.b, j)))), *links[k + 1:]]
-        if link.spans is None and j in link.b and _next_to(link.a, i, a):
-            return [*links[:k], replace(link, a=tuple(sorted((*link.a, i)))), *links[k + 1:]]
-    at = bisect_left(keys, i)
-    in_order = (at == 0 or backbone[at - 1][1] < j) and (at == len(backbone) or backbone[at][1] > j)
-    return [*links, Link((i,), (j,), score, moved=not in_order)]
-
-
-def _next_to(segs: tuple[int, ...], index: int, seg: Segmentation) -> bool:
-    """Tell whether a text segment comes just before or just after a run of segments."""
-    order = text_segments(seg)
-    pos = {s: k for k, s in enumerate(order)}
+def _next_to(segs: tuple[int, ...], index: int, pos: dict[int, int]) -> bool:
+    """Tell whether a text segment comes just before or just after a run of segments (``pos``: their ranks)."""
     return index in pos and (pos[index] == pos[segs[0]] - 1 or pos[index] == pos[segs[-1]] + 1)
 
 
@@ -511,7 +539,7 @@ def _clause_of_both(copy: Copy, segs_a: tuple[int, ...], segs_b: tuple[int, ...]
     if len(copy.a) >= SNUG_SHARE * len(span_a) or len(copy.b) >= SNUG_SHARE * len(span_b):
         return False
     clause = shared_clause_score(scorer, clause_windows(scorer, a.document.text, span_a),
-                                 clause_windows(scorer, b.document.text, span_b))
+                                 clause_windows(scorer, b.document.text, span_b), options.clause_min_score)
     return clause >= options.clause_min_score
 
 

@@ -7,6 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from compare import Comparison, Document, OpTag, Options, PairKind, compare_documents
+from compare.align import MAX_CLAUSE_PARTNERS
 
 
 def pair_texts(result: Comparison) -> list[tuple[str, str]]:
@@ -84,6 +85,26 @@ def test_sentence_sharing_clauses_with_two_places_pairs_with_both() -> None:
     both = [y for x, y in pairs if x.startswith("Looking ahead")]
     assert len(both) == 2 and both[0].startswith("Cheaper tickets") and both[1].startswith("Taxes will not rise")
     assert compare_documents(a, b, Options(clause_min_score=1.0)).pairs != compare_documents(a, b).pairs
+
+
+def test_a_clause_repeated_across_a_document_pairs_with_few_of_its_copies() -> None:
+    clause = "the town will rebuild the flooded granary before the spring rains"
+    b_sentences = ["Taxes will not rise this year, the treasurer said, {c}, and the museum reopens in May.",
+                   "The mayor spoke briefly, {c}, while the choir sang outside.",
+                   "Fishermen complained about quotas, {c}, and the ferry was late again.",
+                   "After a long debate, {c}, although nobody agreed on the cost.",
+                   "In other news the library closed early, {c}, said the clerk.",
+                   "A storm is expected, {c}, and schools may close on Friday."]
+    fillers = ["Farmers sold their sheep at the autumn fair.", "The harbour froze in January.",
+               "A new school opened near the mill.", "The bridge was closed for repairs.",
+               "Bees swarmed in the orchard.", "The bakery raised its prices."]
+    a = Document("a", "The ferry company went bankrupt in March. Looking ahead, the council promised cheaper "
+                      f"tickets, and {clause}. Nobody remembers such a wet winter.")
+    b = Document("b", " ".join(f"{filler} {sentence.format(c=clause)}"
+                               for filler, sentence in zip(fillers, b_sentences, strict=True)))
+    partners = [y for x, y in pair_texts(compare_documents(a, b)) if x.startswith("Looking ahead")]
+    assert 1 <= len(partners) <= MAX_CLAUSE_PARTNERS < len(b_sentences)
+    assert all(clause in y for y in partners)
 
 
 def test_page_noise_is_never_aligned(seeds: dict[str, Document]) -> None:

@@ -3,7 +3,7 @@ from __future__ import annotations
 from itertools import pairwise
 
 from compare import Document, segment
-from compare.clauses import clause_spans, clause_windows, shared_clause_score
+from compare.clauses import MAX_CLAUSES, clause_spans, clause_windows, shared_clause_score
 from compare.model import Span
 from compare.scoring import Scorer, fit_scorer
 
@@ -50,3 +50,13 @@ def test_numbers_alone_are_not_a_shared_clause() -> None:
     b = "Cited in Heart Physiology, January 1, 2009; 296(1): 45-52."
     scorer = scorer_for(a, b)
     assert best(scorer, a, b) == 0.0
+
+
+def test_a_segment_of_more_clauses_than_the_cap_has_no_windows() -> None:
+    """Windows are compared all against all: a long paragraph is not searched clause by clause."""
+    text = ", ".join(f"clause {word} stands here" for word in "abcdefghijklmnopqrstuvwxyz") + "."
+    scorer = scorer_for(text)
+    assert len(clause_spans(text, Span(0, len(text)))) > MAX_CLAUSES
+    assert clause_windows(scorer, text, Span(0, len(text))) == []
+    short = "One clause here, another there, a third at the end."
+    assert len(clause_windows(scorer, short, Span(0, len(short)))) == 6  # 3 + 2 + 1 runs of consecutive clauses
