@@ -2,10 +2,14 @@ from __future__ import annotations
 
 from itertools import pairwise
 
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from compare import Document, segment
-from compare.clauses import MAX_CLAUSES, clause_spans, clause_windows, shared_clause_score
+from compare.clauses import MAX_CLAUSES, MIN_SHARED_WORDS, clause_spans, clause_windows, shared_clause_score
 from compare.model import Span
-from compare.scoring import Scorer, fit_scorer
+from compare.scoring import Features, Scorer, fit_scorer
 
 FILLER = ("The harbour froze in January. Farmers sold their sheep at the autumn fair. "
           "The old bridge was closed for repairs. A new school opened near the mill. ")
@@ -60,3 +64,31 @@ def test_a_segment_of_more_clauses_than_the_cap_has_no_windows() -> None:
     assert clause_windows(scorer, text, Span(0, len(text))) == []
     short = "One clause here, another there, a third at the end."
     assert len(clause_windows(scorer, short, Span(0, len(short)))) == 6  # 3 + 2 + 1 runs of consecutive clauses
+
+
+def reference_score(scorer: Scorer, windows_a: list[Features], windows_b: list[Features]) -> float:
+    """All window pairs scored, no bound: what shared_clause_score must agree with."""
+    return max((scorer.score_parts(x, y)[1] for x in windows_a for y in windows_b
+                if sum(not key.isdigit() for key in x.words.keys() & y.words.keys()) >= MIN_SHARED_WORDS),
+               default=0.0)
+
+
+VOCABULARY = ["granary", "flooded", "council", "rebuild", "spring", "rains", "ferry", "tickets", "harbour",
+              "froze", "january", "mayor", "museum", "taxes", "2009", "the", "and", "before"]
+clause_text = st.lists(st.lists(st.sampled_from(VOCABULARY), min_size=1, max_size=7).map(" ".join),
+                       min_size=1, max_size=6).map(lambda clauses: ", ".join(clauses) + ".")
+
+
+@settings(max_examples=150, deadline=None)
+@given(clause_text, clause_text, st.sampled_from([0.0, 0.5, 0.66, 0.9]))
+def test_bounded_search_agrees_with_scoring_every_window_pair(a: str, b: str, cutoff: float) -> None:
+    scorer = scorer_for(a, b)
+    windows_a, windows_b = clause_windows(scorer, a, Span(0, len(a))), clause_windows(scorer, b, Span(0, len(b)))
+    reference = reference_score(scorer, windows_a, windows_b)
+    fast = shared_clause_score(scorer, windows_a, windows_b, cutoff)
+    assert 0.0 <= fast <= 1.0 + 1e-9
+    if reference >= cutoff:
+        assert fast == pytest.approx(reference, abs=1e-12)
+    else:
+        assert fast < cutoff
+    assert shared_clause_score(scorer, windows_b, windows_a, cutoff) == pytest.approx(fast, abs=1e-12)
