@@ -11,7 +11,9 @@ The steps, each a small function over plain values:
    are aligned too, with a lower bar (free translations share few words);
 4. *moved and repeated passages*: strong pairs off the backbone (reordered
    passages, a statement that one document makes twice);
-5. *copied passages*: runs of adjacent near-verbatim pairs become one
+5. *shared clauses* (not in parallel texts): two sentences that say one
+   clause alike pair as partial, even when each is paired elsewhere;
+6. *copied passages*: runs of adjacent near-verbatim pairs become one
    passage, its ends extended or trimmed to where the copying starts and stops.
 """
 
