@@ -14,7 +14,10 @@ The steps, each a small function over plain values:
 5. *shared clauses* (not in parallel texts): two sentences that say one
    clause alike pair as partial, even when each is paired elsewhere;
 6. *copied passages*: runs of adjacent near-verbatim pairs become one
-   passage, its ends extended or trimmed to where the copying starts and stops.
+   passage, its ends extended or trimmed to where the copying starts and stops;
+7. *clauses* (parallel texts only): each link is split into the clauses that
+   render each other, and a run of links around a weak one is realigned
+   clause by clause, so that a boundary a clause off is put right.
 """
 
 from __future__ import annotations
@@ -50,6 +53,7 @@ SANDWICH_FIT = 0.5  # length ratio that lets a lone segment between two aligned 
 ORDER_STEPS = ((1, 1), (1, 2), (2, 1), (1, 3), (3, 1))
 LENGTH_WEIGHT = 0.5
 MAX_CLAUSE_PARTNERS = 2  # shared-clause pairs a segment may gain (a text repeated often must not pair all with all)
+MAX_GROUP_SEGMENTS = 4  # a run of links realigned clause by clause holds at most this many segments a side
 MIN_ORDER_EVIDENCE = 1e-6  # even between anchors, a pair needs a shared word, not just similar lengths
 
 
@@ -150,7 +154,8 @@ def align_segments(
     if not parallel and not budget.over():
         links = _apply_copies(links, a, b, scorer, options)
     if parallel and not budget.over():
-        links = [sub for link in links for sub in _split_into_clauses(link, a, b, scorer, options)]
+        links = [sub for group in _weak_runs(links, text_segments(a), text_segments(b), options)
+                 for sub in _realign_clauses(group, a, b, scorer, options)]
     return sorted(links, key=lambda link: (link.a, link.b)), parallel
 
 
@@ -264,15 +269,17 @@ def _fill_gaps(
 def _absorb_orphans(
     links: list[Link], scorer: Scorer, order_a: list[int], order_b: list[int], options: Options
 ) -> list[Link]:
-    """Join each segment left alone between two links of a parallel text to the neighbouring link it belongs to.
+    """Join the segments left alone between two links of a parallel text to the neighbouring links they belong to.
 
     Translations cut verses differently: where one side holds segments with
-    nothing free facing them, the link on either side renders them together
-    with its own counterpart.  A segment joins the adjacent link whose fit
-    (score and length ratio, as ``align_in_order`` weighs them) it does not
-    lower, the one it raises most; a segment that lowers both stays on its
-    own side (text one side adds).  Clause splitting then says which words
-    of the grown link render it.
+    nothing free facing them, the links on either side render them together
+    with their own counterparts.  The run of such orphans is eaten from both
+    ends: at each step, of the first orphan joining the link before and the
+    last joining the link after, the join that raises its link's fit (score
+    and length ratio, as ``align_in_order`` weighs them) most is made, and
+    none is made that lowers it; what is left stays on its own side (text one
+    side adds).  Clause splitting then says which words of a grown link
+    render which.
     """
     for flip in (False, True):
         links = [_flipped(link) for link in links] if flip else links
@@ -280,31 +287,29 @@ def _absorb_orphans(
         pos, other_pos = {s: k for k, s in enumerate(order)}, {s: k for k, s in enumerate(other)}
         links.sort(key=lambda link: pos[link.a[0]])
         for k in range(1, len(links)):
-            before, after = links[k - 1], links[k]
-            if other_pos[after.b[0]] != other_pos[before.b[-1]] + 1:
+            if other_pos[links[k].b[0]] != other_pos[links[k - 1].b[-1]] + 1:
                 continue  # the other side has segments of its own here: not orphans
-            for seg in order[pos[before.a[-1]] + 1 : pos[after.a[0]]]:
-                neighbours = [(index, link) for index, link in ((k - 1, links[k - 1]), (k, links[k]))
-                            if len(link.a) < options.max_merge and _adjacent(link.a, seg, pos)]
+            orphans = order[pos[links[k - 1].a[-1]] + 1 : pos[links[k].a[0]]]
+            while orphans:
                 best: tuple[float, int, Link] | None = None
-                for index, link in neighbours:
+                for index, seg in ((k - 1, orphans[0]), (k, orphans[-1])):
+                    link = links[index]
+                    if len(link.a) >= options.max_merge:
+                        continue
                     grown = replace(link, a=tuple(sorted((*link.a, seg), key=pos.__getitem__)))
                     (fit, _), (grown_fit, whole) = _order_fit(scorer, link, flip), _order_fit(scorer, grown, flip)
                     if grown_fit >= fit and (best is None or grown_fit - fit > best[0]):
                         best = (grown_fit - fit, index, replace(grown, score=max(whole, link.score)))
-                if best is not None:
-                    links[best[1]] = best[2]
+                if best is None:
+                    break
+                links[best[1]] = best[2]
+                orphans = orphans[1:] if best[1] == k - 1 else orphans[:-1]
         links = [_flipped(link) for link in links] if flip else links
     return sorted(links, key=lambda link: link.a)
 
 
 def _flipped(link: Link) -> Link:
     return replace(link, a=link.b, b=link.a)
-
-
-def _adjacent(segs: tuple[int, ...], seg: int, pos: dict[int, int]) -> bool:
-    """Tell whether a segment sits just before or just after a run of segments."""
-    return pos[segs[-1]] + 1 == pos[seg] or pos[seg] + 1 == pos[segs[0]]
 
 
 def _order_fit(scorer: Scorer, link: Link, flipped: bool = False) -> tuple[float, float]:
@@ -581,6 +586,49 @@ def _link_spans(link: Link, a: Segmentation, b: Segmentation) -> tuple[Span, Spa
         return link.spans
     return (a.segments[link.a[0]].span.cover(a.segments[link.a[-1]].span),
             b.segments[link.b[0]].span.cover(b.segments[link.b[-1]].span))
+
+
+def _weak_runs(links: list[Link], order_a: list[int], order_b: list[int], options: Options) -> list[list[Link]]:
+    """Group the links of a parallel text into runs of consecutive links around weak ones, in order.
+
+    Where one translation runs several verses into one long sentence, the
+    boundary between two sentence links may fall a clause off; a weak link
+    (below ``variant_score``) is the sign.  A run joins such a link with its
+    neighbours that continue it on both sides, up to ``MAX_GROUP_SEGMENTS``
+    segments a side; every other link is a run of its own.
+    """
+    pos_a = {i: k for k, i in enumerate(order_a)}
+    pos_b = {j: k for k, j in enumerate(order_b)}
+    runs: list[list[Link]] = []
+    for link in sorted(links, key=lambda link: (link.a, link.b)):
+        if runs:
+            run, last = runs[-1], runs[-1][-1]
+            follows = pos_a[link.a[0]] == pos_a[last.a[-1]] + 1 and pos_b[link.b[0]] == pos_b[last.b[-1]] + 1
+            weak = min(last.score, link.score) < options.variant_score
+            small = max(sum(len(x.a) for x in run) + len(link.a),
+                        sum(len(x.b) for x in run) + len(link.b)) <= MAX_GROUP_SEGMENTS
+            if follows and weak and small and not link.moved and not last.moved:
+                run.append(link)
+                continue
+        runs.append([link])
+    return runs
+
+
+def _realign_clauses(run: list[Link], a: Segmentation, b: Segmentation, scorer: Scorer,
+                     options: Options) -> list[Link]:
+    """Split a run of links into corresponding clauses, realigning the run as one passage when it holds several.
+
+    The clauses say where the boundaries between the run's links fall; when
+    the run as a whole does not split (near-verbatim, or one clause pair),
+    each link is split on its own.
+    """
+    if len(run) > 1:
+        joined = Link(tuple(i for link in run for i in link.a), tuple(j for link in run for j in link.b),
+                      min(link.score for link in run))
+        pieces = _split_into_clauses(joined, a, b, scorer, options)
+        if pieces != [joined]:
+            return pieces
+    return [piece for link in run for piece in _split_into_clauses(link, a, b, scorer, options)]
 
 
 def _split_into_clauses(link: Link, a: Segmentation, b: Segmentation, scorer: Scorer,

@@ -7,7 +7,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from compare import Comparison, Document, OpTag, Options, PairKind, compare_documents
-from compare.align import MAX_CLAUSE_PARTNERS
+from compare.align import MAX_CLAUSE_PARTNERS, Link, _absorb_orphans
+from compare.candidates import text_segments
+from compare.scoring import fit_scorer
+from compare.segment import segment
 
 
 def pair_texts(result: Comparison) -> list[tuple[str, str]]:
@@ -268,3 +271,41 @@ def test_sentence_one_draft_adds_stays_one_sided_in_a_parallel_text() -> None:
     result = compare_documents(a, b)
     assert result.parallel
     assert [result.a.text_of(result.a.segments[i]) for i in result.a_only] == [added]
+
+
+def test_orphans_join_the_link_after_them_from_the_far_end() -> None:
+    """Four short sentences rendered inside the next link's long sentence all join it, not just the last."""
+    a = Document("a", "The farmer went to the field at dawn. Let the man on the roof not go down. Let him not go "
+                      "into the house. Let the man in the field not turn back. Let him not fetch his coat. Pray "
+                      "that it may not be winter.")
+    b = Document("b", "At dawn the farmer walked to his field. And he upon the roof, let him not come down, nor enter "
+                      "the house; and he in the field, let him not turn back, to take up his coat; and pray ye that "
+                      "it be not in winter.")
+    seg_a, seg_b = segment(a), segment(b)
+    scorer = fit_scorer([seg_a, seg_b])
+    links = [Link((0,), (0,), 0.3), Link((5,), (1,), 0.3)]
+    grown = _absorb_orphans(links, scorer, text_segments(seg_a), text_segments(seg_b), Options())
+    assert [(link.a, link.b) for link in grown] == [((0,), (0,)), ((1, 2, 3, 4, 5), (1,))]
+
+
+def test_weak_run_is_realigned_but_verbatim_neighbours_keep_their_pairs() -> None:
+    text = "One sentence here. Two sentence here. Three is new.\n\nFour stays the same."
+    other = "One sentence here. Two sentence here. Three is old.\n\nFour stays the same."
+    result = compare_documents(Document("a", text), Document("b", other))
+    assert result.parallel
+    assert [(p.a.slice(text), p.kind) for p in result.pairs] == [
+        ("One sentence here. Two sentence here.", PairKind.VERBATIM),  # a copied run: one passage
+        ("Three is new.", PairKind.PARTIAL), ("Four stays the same.", PairKind.VERBATIM)]
+
+
+def test_boundary_a_clause_off_between_two_links_is_realigned_clause_by_clause() -> None:
+    """B moves the watering clause into the next sentence: the weak link's run is realigned by clauses."""
+    a = Document("a", "The farmer went to the field at dawn. He planted barley in the north corner; and he watered "
+                      "the rows. Then he sat beneath the old oak tree. The rain fell in the evening.")
+    b = Document("b", "At dawn the farmer walked to his field. In the north corner he sowed barley. He gave water to "
+                      "the rows; and under the ancient oak he rested. Rain came down at evening.")
+    result = compare_documents(a, b)
+    assert result.parallel
+    pairs = {p.a.slice(a.text): p.b.slice(b.text) for p in result.pairs}
+    assert pairs["and he watered the rows."] == "He gave water to the rows;"
+    assert pairs["Then he sat beneath the old oak tree."] == "and under the ancient oak he rested."
