@@ -2,7 +2,8 @@
 
 Paragraphs are blocks separated by blank lines; a line that starts a
 Markdown heading or list item also starts one.  Sentences come from
-sentencex (a maintained rule-based splitter that knows abbreviations), cut
+sentencex (a maintained rule-based splitter that knows abbreviations), split
+inside long quotations too (a speech quoted over many sentences), and cut
 further at clause punctuation when one runs past ``MAX_SENTENCE_CHARS``.
 
 Page noise (navigation, pagination, credits, datelines) is recognised by the
@@ -23,6 +24,8 @@ import sentencex
 from compare.model import Document, Granularity, Options, Segment, Segmentation, SegmentRole, Span
 
 MAX_SENTENCE_CHARS = 1000  # longer sentences are cut at clause punctuation
+LONG_QUOTED_CHARS = 300  # a sentence with quotation marks this long is split inside its quotations too
+_QUOTE = re.compile(r"[\"`\u201c\u201d\u201e\u00ab\u00bb]|(?<!\w)['\u2018\u2019]|['\u2018\u2019](?!\w)")
 MAX_NOISE_WORDS = 12  # page-noise lines are short
 _BLANK_LINE = re.compile(r"(?:\r\n|\r|\n)[ \t\f\v]*(?:\r\n|\r|\n)\s*")
 _BLOCK_START = re.compile(r"(?m)^(?=[ \t]{0,3}(?:#{1,6}\s|[-*+]\s|\d{1,3}[.)]\s|>\s))")
@@ -164,21 +167,52 @@ def _sentences(text: str, paragraph: Span, language: str) -> Iterator[Span]:
     if len(body) <= MAX_SENTENCE_CHARS and _PLAIN_WORDS.fullmatch(body):  # one sentence: skip the splitter
         yield paragraph
         return
+    for start, end in _split(body, language):
+        span = _strip_markup(text, _trim(text, paragraph.start + start, paragraph.start + end))
+        if span is None:
+            continue
+        if len(span) > LONG_QUOTED_CHARS and _QUOTE.search(text, span.start, span.end):
+            pieces = [(span.start + s, span.start + e) for s, e in _split_inside_quotes(span.slice(text), language)]
+        else:
+            pieces = [(span.start, span.end)]
+        for piece in pieces:
+            part = _trim(text, *piece)
+            if part is None:
+                continue
+            if len(part) <= MAX_SENTENCE_CHARS:
+                yield part
+            else:
+                yield from _clauses(text, part)
+
+
+def _split(body: str, language: str) -> list[tuple[int, int]]:
+    """Return the sentence bounds sentencex finds in ``body`` (paragraph breaks left out)."""
     try:
         bounds = sentencex.get_sentence_boundaries(language, body)
     except Exception:  # an unknown language code: fall back to English rules
         bounds = sentencex.get_sentence_boundaries("en", body)
-    for bound in bounds:
-        if bound["is_paragraph_break"]:
-            continue
-        span = _strip_markup(text, _trim(text, paragraph.start + bound["start_index"],
-                                         paragraph.start + bound["end_index"]))
-        if span is None:
-            continue
-        if len(span) <= MAX_SENTENCE_CHARS:
-            yield span
-        else:
-            yield from _clauses(text, span)
+    return [(b["start_index"], b["end_index"]) for b in bounds if not b["is_paragraph_break"]]
+
+
+def _split_inside_quotes(body: str, language: str) -> list[tuple[int, int]]:
+    """Split a long sentence that holds quotations into its sentences, those inside the quotations included.
+
+    The splitter never cuts inside a quotation, which is right for a short
+    one; but a speech quoted over many sentences (as older translations
+    quote with `...') would stay one segment.  The quotation marks are
+    blanked out, offsets unchanged, and an opening mark is given back to
+    the sentence it opens.
+    """
+    blanked = _QUOTE.sub(" ", body)
+    starts = []
+    for start, _ in _split(blanked, language):
+        while start > 0 and blanked[start - 1].isspace():
+            start -= 1  # back over the blanks and the marks, then forward over the blanks alone
+        while start < len(body) and body[start].isspace():
+            start += 1
+        starts.append(start)
+    starts[0] = 0
+    return list(zip(starts, [*starts[1:], len(body)], strict=True))
 
 
 def _clauses(text: str, sentence: Span) -> Iterator[Span]:

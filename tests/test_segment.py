@@ -86,3 +86,32 @@ def test_segments_slice_the_original_in_order(doc: str) -> None:
         last = s.span.end
     for p in seg.paragraphs:
         assert p.slice(doc).strip()
+
+
+SPEECH = ("He spoke to them at length. `And take ye heed to yourselves, for they shall deliver you up to councils, "
+          "and in synagogues ye shall be beaten; and to all the nations it behoveth first that the good news be "
+          "proclaimed. `And when they may lead you, delivering up, be not anxious beforehand what ye may speak, but "
+          "whatever may be given to you in that hour, that speak ye. `And brother shall deliver up brother to "
+          "death.' Then he left. He said \"Stop. Now.\" and went.")
+
+
+def test_a_long_quoted_speech_is_split_into_its_sentences_with_their_opening_marks() -> None:
+    seg = segment(Document("d", SPEECH))
+    assert [s.span.slice(SPEECH)[:12] for s in seg.segments] == [
+        "He spoke to ", "`And take ye", "`And when th", "`And brother", "Then he left", "He said \"Sto"]
+    assert seg.segments[3].span.slice(SPEECH).endswith("death.'")  # the closing mark stays with its sentence
+
+
+def test_a_short_quotation_is_not_split() -> None:
+    text = 'He said "Stop. Now." and went. Then he came back.'
+    assert [s.span.slice(text) for s in segment(Document("d", text)).segments] == [
+        'He said "Stop. Now." and went.', "Then he came back."]
+
+
+@given(st.text(alphabet="ab .`'\"“”\n", min_size=300, max_size=1500))
+def test_quoted_segments_slice_the_original_in_order(doc: str) -> None:
+    last = 0
+    for s in segment(Document("d", doc)).segments:
+        piece = s.span.slice(doc)
+        assert s.span.start >= last and piece and piece == piece.strip()
+        last = s.span.end
