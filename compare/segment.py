@@ -211,6 +211,8 @@ def _split_inside_quotes(body: str, language: str) -> list[tuple[int, int]]:
         while start < len(body) and body[start].isspace():
             start += 1
         starts.append(start)
+    if not starts:  # nothing but quotation marks
+        return [(0, len(body))]
     starts[0] = 0
     return list(zip(starts, [*starts[1:], len(body)], strict=True))
 

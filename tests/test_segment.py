@@ -3,7 +3,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from compare import Document, Granularity, Options, SegmentRole, segment
+from compare import Document, Granularity, Options, SegmentRole, Span, segment
 from compare.segment import is_page_noise
 
 
@@ -115,3 +115,7 @@ def test_quoted_segments_slice_the_original_in_order(doc: str) -> None:
         piece = s.span.slice(doc)
         assert s.span.start >= last and piece and piece == piece.strip()
         last = s.span.end
+
+
+def test_a_long_run_of_quotation_marks_alone_is_one_segment() -> None:
+    assert [s.span for s in segment(Document("d", "`" * 400)).segments] == [Span(0, 400)]
