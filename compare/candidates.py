@@ -5,7 +5,10 @@ segments with the same folded text pair at once; every other segment of A
 looks up its rarest words and phrases in an inverted index of B (prefix
 filtering: near-copies share their rarest keys, and a key found everywhere
 never floods the search), adds up the weight of the keys it shares with each
-segment of B, and only the segments with the most shared weight are scored.  Each segment keeps its
+segment of B, and only the segments with the most shared weight are scored.
+Once the first of them scores as a near-copy, only those sharing at least
+half its weight are scored too (scoring the rest took a fifth of the time of
+a 1 MB comparison, and changed no measured result).  Each segment keeps its
 best few candidates, seen from both sides.
 """
 
@@ -21,6 +24,8 @@ from compare.scoring import Features, Scorer
 MAX_POSTINGS = 64  # a word in more segments of B than this is too common to retrieve by
 RARE_KEYS = 16  # words and phrases of a segment looked up in the index
 SHORTLIST_FACTOR = 2  # segments scored exactly per kept candidate
+NEAR_COPY_SCORE = 0.8  # a best candidate scoring this high is the segment's counterpart, almost surely
+NEAR_COPY_SHARE = 0.5  # past one, only candidates sharing this much of its retrieved weight are scored
 BUDGET_CHECK_EVERY = 256  # segments between two looks at the clock
 
 
@@ -69,11 +74,18 @@ def find_candidates(
             weight = scorer.word_weight(key) if isinstance(key, str) else scorer.phrase_weight(key)
             for j in postings[key]:
                 shared[j] += weight
-        for j in heapq.nlargest(shortlist, shared, key=shared.__getitem__):
-            if (i, j) not in scores:
+        top = heapq.nlargest(shortlist, shared, key=shared.__getitem__)
+        floor = 0.0
+        for j in top:
+            if shared[j] < floor:
+                break
+            score = scores.get((i, j), -1.0)
+            if score < 0:
                 score = scorer.score(fa, feats_b[j])
                 if score > 0:
                     scores[(i, j)] = score
+            if j == top[0] and score >= NEAR_COPY_SCORE:
+                floor = NEAR_COPY_SHARE * shared[j]
     return _best_per_segment(scores, options.candidates_per_segment)
 
 

@@ -47,3 +47,14 @@ def test_identical_segments_are_candidates_with_score_one() -> None:
     b = segment(Document("b", "Unrelated words. Same sentence here."))
     found = find_candidates(fit_scorer([a, b]), a, b, Options())
     assert found[(0, 1)] == 1.0
+
+
+def test_past_a_near_copy_only_candidates_sharing_much_of_its_words_are_scored() -> None:
+    a = segment(Document("a", "The harbour pilots guided seven tankers through the narrow winter channel at dawn."))
+    copy = "The harbour pilots guided seven tankers through the narrow winter channel at dusk."
+    other = "Seven tankers waited for the pilots."  # shares two of the sentence's words: retrieved, then left
+    for b_text, expect_other in ((f"{copy} {other}", False), (other, True)):
+        b = segment(Document("b", b_text))
+        found = find_candidates(fit_scorer([a, b]), a, b, Options())
+        other_index = len(b.segments) - 1
+        assert ((0, other_index) in found) is expect_other, b_text
