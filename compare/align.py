@@ -32,7 +32,14 @@ from itertools import pairwise
 from rapidfuzz import fuzz
 
 from compare.candidates import find_candidates, heaviest_chain, text_segments
-from compare.clauses import CLAUSE_END, clause_spans, clause_windows, shared_clause_link_score, shared_clause_score
+from compare.clauses import (
+    CLAUSE_END,
+    MAX_WINDOW,
+    clause_spans,
+    clause_windows,
+    shared_clause_link_score,
+    shared_clause_score,
+)
 from compare.copies import Copy, find_copies
 from compare.model import Comparison, DiffOp, Document, OpTag, Options, Pair, PairKind, Segmentation, Span
 from compare.normalize import fold, tokenize
@@ -153,6 +160,7 @@ def align_segments(
     links = _join_copied_runs(links, scorer, order_a, order_b)
     if not parallel and not budget.over():
         links = _apply_copies(links, a, b, scorer, options)
+        links = _merge_neighbour_clauses(links, scorer, a, b)
     if parallel and not budget.over():
         links = [sub for group in _weak_runs(links, text_segments(a), text_segments(b), options)
                  for sub in _realign_clauses(group, a, b, scorer, options)]
@@ -206,6 +214,58 @@ def _merge_neighbours(
                         improved = True
                         break
         grown.append(link)
+    return grown
+
+
+def _merge_neighbour_clauses(links: list[Link], scorer: Scorer, a: Segmentation, b: Segmentation) -> list[Link]:
+    """Grow each link by the clauses at the near edge of a free neighbouring sentence, when they render the rest.
+
+    Two reports may end a sentence a clause apart ("... attended the meeting
+    and delivered speeches." against "... in attendance.  He delivered a
+    speech at the meeting, where ..."): the whole neighbour does not merge
+    (``_merge_neighbours``), its first or last clauses do, when that raises
+    the link's whole-passage score by ``MERGE_GAIN``.  The rest of the
+    neighbour stays out of the pair.
+    """
+    segs = (a, b)
+    orders = (text_segments(a), text_segments(b))
+    positions = tuple({s: k for k, s in enumerate(order)} for order in orders)
+    used = ({i for link in links for i in link.a}, {j for link in links for j in link.b})
+    grown: list[Link] = []
+    for link in links:
+        spans = _link_spans(link, a, b)
+        passages = tuple(scorer.features_of(seg.document.text, span.start, span.end)
+                         for seg, span in zip(segs, spans, strict=True))
+        current = scorer.score_parts(*passages)[1]
+        best: tuple[float, float, int, int, Span] | None = None
+        for side in (0, 1):
+            text, own = segs[side].document.text, (link.a, link.b)[side]
+            for neighbour in _free_neighbours(own, orders[side], positions[side], used[side]):
+                for span in _edge_clauses(text, segs[side].segments[neighbour].span, spans[side]):
+                    trial = scorer.features_of(text, span.start, span.end)
+                    score, whole = scorer.score_parts(*((trial, passages[1]) if side == 0 else (passages[0], trial)))
+                    if whole >= current + MERGE_GAIN and (best is None or whole > best[0]):
+                        best = (whole, score, side, neighbour, span)
+        if best is not None:
+            _, score, side, neighbour, span = best
+            used[side].add(neighbour)
+            a_segs, b_segs = (tuple(sorted((*link.a, neighbour))), link.b) if side == 0 else \
+                (link.a, tuple(sorted((*link.b, neighbour))))
+            new_spans = (span, spans[1]) if side == 0 else (spans[0], span)
+            link = replace(link, a=a_segs, b=b_segs, score=max(score, link.score), spans=new_spans)
+        grown.append(link)
+    return grown
+
+
+def _edge_clauses(text: str, neighbour: Span, span: Span) -> list[Span]:
+    """Return ``span`` grown by one, two or three of the clauses of ``neighbour`` nearest to it, never all."""
+    clauses = clause_spans(text, neighbour)
+    grown = []
+    for size in range(1, min(MAX_WINDOW, len(clauses) - 1) + 1):
+        if neighbour.start >= span.end:
+            grown.append(Span(span.start, clauses[size - 1].end))
+        else:
+            grown.append(Span(clauses[-size].start, span.end))
     return grown
 
 
@@ -680,11 +740,13 @@ def _near_verbatim(link: Link, scorer: Scorer) -> bool:
 def _to_pair(link: Link, a: Segmentation, b: Segmentation, scorer: Scorer, options: Options,
              budget: _Budget) -> Pair:
     """Turn a link into a pair: spans, kind, and the word diff."""
-    fa, fb = scorer.passage(0, link.a), scorer.passage(1, link.b)
-    if link.spans is not None:
+    if link.spans is not None:  # the pair is part of its segments: its kind is that part's
         span_a, span_b = link.spans
-        ratio = link.score
+        fa = scorer.features_of(a.document.text, span_a.start, span_a.end)
+        fb = scorer.features_of(b.document.text, span_b.start, span_b.end)
+        ratio = character_ratio(fa, fb)
     else:
+        fa, fb = scorer.passage(0, link.a), scorer.passage(1, link.b)
         span_a = a.segments[link.a[0]].span.cover(a.segments[link.a[-1]].span)
         span_b = b.segments[link.b[0]].span.cover(b.segments[link.b[-1]].span)
         ratio = character_ratio(fa, fb)

@@ -70,6 +70,14 @@ def test_seed_summary_sentence_pairs_with_each_sentence_it_shares_a_clause_with(
     assert autonomy and autonomy[0].kind is PairKind.PARTIAL and autonomy[0].moved
 
 
+def test_seed_sentence_ending_a_clause_later_pairs_with_that_clause(seeds: dict[str, Document]) -> None:
+    """004 reports attendance and speech in one sentence; 002 says the speech in the first clause of the next."""
+    result = compare_documents(seeds["002"], seeds["004"])
+    speech = [a for a, b in pair_texts(result) if "attended the meeting and delivered important speeches" in b]
+    assert len(speech) == 1
+    assert speech[0].endswith("Xi Jinping delivered an important speech at the meeting,")
+
+
 def test_seed_stock_phrase_heading_is_not_a_counterpart(seeds: dict[str, Document]) -> None:
     """004's heading is only the stock phrase that 002's sentence contains: shared vocabulary, not a statement."""
     result = compare_documents(seeds["002"], seeds["004"])
@@ -309,3 +317,39 @@ def test_boundary_a_clause_off_between_two_links_is_realigned_clause_by_clause()
     pairs = {p.a.slice(a.text): p.b.slice(b.text) for p in result.pairs}
     assert pairs["and he watered the rows."] == "He gave water to the rows;"
     assert pairs["Then he sat beneath the old oak tree."] == "and under the ancient oak he rested."
+
+
+SUMMIT_OPENED = ("The water summit opened in Geneva on Monday, with the foreign ministers of nine river states "
+                 "and the chair of the basin commission in attendance.")
+SUMMIT_SPEECH = ("The chair delivered a long speech at the summit, where she urged finance ministries to pledge "
+                 "fresh money for irrigation canals, praised the engineers who rebuilt the northern dams after "
+                 "the floods of the previous spring, and warned of droughts ahead.")
+SUMMIT_REPORT = ("Foreign ministers of nine river states and the chair of the basin commission attended the water "
+                 "summit in Geneva on Monday and heard the chair deliver a long speech.")
+
+
+@pytest.mark.parametrize("swapped", [False, True])
+def test_sentence_ending_a_clause_later_takes_only_that_clause_of_the_next(swapped: bool) -> None:
+    a = Document("a", f"{SUMMIT_OPENED} {SUMMIT_SPEECH} Farmers downstream protested against the quotas outside "
+                      "the hall. Police closed two bridges for the afternoon.")
+    b = Document("b", f"Observers expect a difficult week of talks. {SUMMIT_REPORT} Several delegations left early "
+                      "to catch flights home. Snow fell on the lake.")
+    result = compare_documents(b, a) if swapped else compare_documents(a, b)
+    texts = [(y, x) if swapped else (x, y) for x, y in pair_texts(result)]
+    assert texts == [(f"{SUMMIT_OPENED} The chair delivered a long speech at the summit,", SUMMIT_REPORT)]
+    rebuilt(result)
+
+
+def test_sentence_starting_a_clause_earlier_takes_only_that_clause_of_the_one_before() -> None:
+    a = Document("a", "Prices of rice rose in the markets of the delta. Farmers downstream protested for hours against "
+                      "the quotas and the closing of the old canals near the border, as the chair of the basin "
+                      "commission delivered a long speech. Foreign ministers of nine river states attended the water "
+                      "summit in Geneva on Monday. Police closed two bridges for the afternoon.")
+    b = Document("b", "Observers expect a difficult week of talks. The basin commission's chair gave a long speech to "
+                      "foreign ministers from nine river states who came to the Geneva water summit on Monday. "
+                      "Snow fell on the lake.")
+    result = compare_documents(a, b)
+    assert [x for x, _ in pair_texts(result)] == [
+        "as the chair of the basin commission delivered a long speech. Foreign ministers of nine river states "
+        "attended the water summit in Geneva on Monday."]
+    rebuilt(result)
