@@ -17,7 +17,10 @@ The steps, each a small function over plain values:
    passage, its ends extended or trimmed to where the copying starts and stops;
 7. *clauses* (parallel texts only): each link is split into the clauses that
    render each other, and a run of links around a weak one is realigned
-   clause by clause, so that a boundary a clause off is put right.
+   clause by clause, so that a boundary a clause off is put right;
+8. *edge clauses* (sparse reuse): a link grows by the first or last clauses
+   of a free neighbouring sentence that render the rest of its counterpart
+   (two reports ending a sentence a clause apart).
 """
 
 from __future__ import annotations
