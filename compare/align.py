@@ -578,8 +578,9 @@ def _apply_copies(links: list[Link], a: Segmentation, b: Segmentation, scorer: S
         segs_b = tuple(j for j in text_b_ids if b.segments[j].span.overlaps(copy.b))
         if not segs_a or not segs_b:
             continue
-        if any(_snugly_inside(copy, link, a, b) for link in links):
-            continue  # the copy is most of one aligned pair, whose word diff shows it already
+        if any(_snugly_inside(copy, link, a, b) or _inside_larger_pair(copy, link, a, b, scorer, options)
+               for link in links):
+            continue  # the copy is part of one aligned pair, whose word diff shows it already
         # Links touching the copied text on either side are explained by the copy.
         inside = [link for link in links if (set(link.a) & set(segs_a) or set(link.b) & set(segs_b))
                   and not _matches_beside(link, copy, a, b, scorer, options)]
@@ -632,6 +633,28 @@ def _matches_beside(link: Link, copy: Copy, a: Segmentation, b: Segmentation, sc
     beside = scorer.combine([scorer.features_of(text, piece.start, piece.end) for piece in rest])
     other = scorer.passage(1, link.b) if span_a.overlaps(copy.a) else scorer.passage(0, link.a)
     return scorer.score(beside, other) >= options.min_score
+
+
+def _inside_larger_pair(copy: Copy, link: Link, a: Segmentation, b: Segmentation, scorer: Scorer,
+                        options: Options) -> bool:
+    """Tell whether a copy lies within a link whose text beside the copy still pairs, on both sides.
+
+    Three sentences of A may render one long sentence of B, one clause of
+    them word for word: the copy is a part of that pair, not all of it.  The
+    link as a whole passed ``min_score`` already, so the text beside the copy
+    needs only ``gap_min_score``, as the gaps of a parallel text do.
+    """
+    span_a, span_b = _link_spans(link, a, b)
+    if not (span_a.start <= copy.a.start and copy.a.end <= span_a.end and
+            span_b.start <= copy.b.start and copy.b.end <= span_b.end):
+        return False
+    rests = []
+    for text, span, copied in ((a.document.text, span_a, copy.a), (b.document.text, span_b, copy.b)):
+        pieces = [piece for piece in (Span(span.start, copied.start), Span(copied.end, span.end)) if len(piece)]
+        if not pieces:
+            return False
+        rests.append(scorer.combine([scorer.features_of(text, piece.start, piece.end) for piece in pieces]))
+    return scorer.score(rests[0], rests[1]) >= options.gap_min_score
 
 
 def _snugly_inside(copy: Copy, link: Link, a: Segmentation, b: Segmentation) -> bool:

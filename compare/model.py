@@ -175,7 +175,8 @@ class Options:
     (the backbone) when its score reaches ``min_score``; a pair off that
     order (moved) needs ``moved_min_score``; in parallel texts (whole-document
     renderings) the gaps between kept pairs are filled down to
-    ``gap_min_score``.  In sparse reuse, two sentences whose best clause
+    ``gap_min_score`` (also the bar for the text beside a copied clause
+    inside a kept pair, for the pair to stand).  In sparse reuse, two sentences whose best clause
     windows reach ``clause_min_score`` pair as partial even when each is
     paired elsewhere (``compare.clauses``).
     """

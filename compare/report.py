@@ -11,7 +11,9 @@ The pipeline, one pure step after another:
    weighted by how rare they are among all the corpus's segments (so stock
    phrases weigh little), and keep pairs by ``compare_documents``'s rules:
    per document pair, pairs on the heaviest order-keeping chain count from
-   ``Options.min_score``, pairs off it (moved) from ``moved_min_score``; two
+   ``Options.min_score``, pairs off it (moved) from ``moved_min_score``, and
+   a neighbour joins a kept pair when it renders the rest of its
+   counterpart (1:n and n:1 merges); two
    documents whose chain covers ``parallel_coverage`` of both are renderings
    of each other, and ``compare_documents`` aligns them whole; the compare
    view's pairs of sentences sharing one clause (``compare.clauses``) are
@@ -37,7 +39,7 @@ from functools import partial
 
 import numpy as np
 
-from compare.align import TIE_BREAK, compare_documents
+from compare.align import MERGE_GAIN, TIE_BREAK, compare_documents
 from compare.candidates import heaviest_chain
 from compare.distributed import map_in_order, workers
 from compare.model import (
@@ -232,6 +234,7 @@ def _verify_chunk(task: _VerifyTask) -> _Verified:
         on_chain = {(k.i, k.j) for k in _chain([k for k in kept if k.score >= options.min_score], a, b, features)}
         ordered = [k for k in kept if k.score >= (options.min_score if (k.i, k.j) in on_chain
                                                   else options.moved_min_score)]
+        ordered = _merge_neighbours(ordered, a, b, features, scorer, options.max_merge)
         found = [_passage(group, a, b, segments, features, scorer, options) for group in _join_links(ordered)]
         if found:
             passages[(a, b)] = found
@@ -278,6 +281,48 @@ def _extend_links(links: dict[tuple[int, int], list[_Link]], task: _VerifyTask,
                 if score >= options.min_score:
                     seeds.append((a, b, i, j))
     return scorer
+
+
+def _merge_neighbours(links: list[_Link], a: int, b: int, features: dict[tuple[int, int], Features],
+                      scorer: Scorer, max_merge: int) -> list[_Link]:
+    """Grow each kept pair by free neighbouring segments while that raises its whole-passage score.
+
+    The rule of ``compare_documents`` (1:n and n:1 merges): a segment joins
+    a pair when it renders the rest of the counterpart, by ``MERGE_GAIN``.
+    Only segments already read are tried (the neighbours of kept pairs are);
+    at most ``max_merge`` segments a side.
+    Returns the links sorted by ``(i, j)``, the merged segments linked to
+    the pair's segment on the other side.
+    """
+    used = ({k.i for k in links}, {k.j for k in links})
+    grown = list(links)
+    for link in links:
+        sides = ([link.i], [link.j])
+        improved = True
+        while improved:
+            improved = False
+            current = scorer.score_parts(scorer.combine([features[(a, i)] for i in sides[0]]),
+                                         scorer.combine([features[(b, j)] for j in sides[1]]))[1]
+            for side, doc in ((0, a), (1, b)):
+                if len(sides[side]) >= max_merge:
+                    continue
+                for neighbour in (min(sides[side]) - 1, max(sides[side]) + 1):
+                    if neighbour in used[side] or (doc, neighbour) not in features:
+                        continue
+                    trial = (sorted([*sides[0], neighbour]), sides[1]) if side == 0 else \
+                        (sides[0], sorted([*sides[1], neighbour]))
+                    whole = scorer.score_parts(scorer.combine([features[(a, i)] for i in trial[0]]),
+                                               scorer.combine([features[(b, j)] for j in trial[1]]))[1]
+                    if whole >= current + MERGE_GAIN:
+                        used[side].add(neighbour)
+                        sides[side].append(neighbour)
+                        grown.append(_Link(neighbour, link.j, link.score) if side == 0 else
+                                     _Link(link.i, neighbour, link.score))
+                        improved = True
+                        break
+                if improved:
+                    break
+    return sorted(grown, key=lambda k: (k.i, k.j))
 
 
 def _chain(links: list[_Link], a: int, b: int, features: dict[tuple[int, int], Features]) -> list[_Link]:

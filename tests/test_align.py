@@ -353,3 +353,30 @@ def test_sentence_starting_a_clause_earlier_takes_only_that_clause_of_the_one_be
         "as the chair of the basin commission delivered a long speech. Foreign ministers of nine river states "
         "attended the water summit in Geneva on Monday."]
     rebuilt(result)
+
+
+def test_copied_clause_inside_a_larger_pair_keeps_the_pair() -> None:
+    """Three sentences of A render one long sentence of B; one clause of them is copied word for word."""
+    copied = ("the engineers will rebuild the northern dams and the old canals before the spring floods reach "
+              "the lower valley")
+    rendered = (f"The commission said {copied}. Each farming household is promised seed, loans for pumps and "
+                "advice from the agricultural college in the capital. The treaty aims at lasting peace between "
+                "the nine river states and an end to the quarrels over water that have lasted a century.")
+    long_sentence = (f"According to the commission {copied}, while farmers are to get new seed, cheap credit for "
+                     "pumps and free advice from the capital's agricultural college, and the nine river states hope "
+                     "the treaty brings lasting peace and ends a century of quarrels over water.")
+    a = Document("a", f"Prices of rice rose in the markets of the delta. {rendered} Police closed two bridges.")
+    b = Document("b", f"Observers expect a difficult week of talks. {long_sentence} Snow fell on the lake.")
+    result = compare_documents(a, b)
+    assert pair_texts(result) == [(rendered, long_sentence)]
+    rebuilt(result)
+
+
+def test_seed_sentences_rendering_one_long_sentence_pair_whole(seeds: dict[str, Document]) -> None:
+    """000 says in three sentences what 004 says in one, one clause of it almost word for word."""
+    result = compare_documents(seeds["000"], seeds["004"])
+    frontiers = [(a, b) for a, b in pair_texts(result) if "China aims to explore new frontiers" in a]
+    assert len(frontiers) == 1
+    a, b = frontiers[0]
+    assert a.startswith("The focus will be on the central task") and "great modern socialist country" in a
+    assert b.startswith("It is necessary to focus on the central tasks") and "open up a new realm" in b

@@ -206,3 +206,14 @@ def test_sentences_next_to_a_retrieved_pair_are_verified_too(monkeypatch: pytest
     monkeypatch.setattr(compare.report, "EXTEND_ROUNDS", 0)
     [pair] = build_report([a, b]).pairs
     assert [p.a.slice(a.text) for p in pair.passages] == [PASSAGE[: PASSAGE.index(".") + 1]]
+
+
+def test_sentence_rendered_as_two_is_one_passage_as_in_the_compare_view() -> None:
+    one = "The committee approved the budget for the new library and the renovation of the old city hall."
+    two = "The committee approved the budget for the new library. Repairs to the old city hall were also agreed."
+    a = Document("a", f"Rain fell all week over the harbour. {one} Tourists crowded the beaches in July.")
+    b = Document("b", f"Snow closed the mountain passes in March. {two} The ferry to the island was cancelled.")
+    c = Document("c", "Farmers sold apples at the market on Saturday. The museum opened a new wing for modern art.")
+    (pair,) = build_report([a, b, c]).pairs
+    assert [(p.a.slice(a.text), p.b.slice(b.text)) for p in pair.passages] == [(one, two)]
+    assert [(p.a.slice(a.text), p.b.slice(b.text)) for p in compare_documents(a, b).pairs] == [(one, two)]
