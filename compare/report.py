@@ -39,9 +39,10 @@ from functools import partial
 
 import numpy as np
 
-from compare.align import MERGE_GAIN, TIE_BREAK, compare_documents
+from compare.align import TIE_BREAK, compare_documents
 from compare.candidates import heaviest_chain
 from compare.distributed import map_in_order, workers
+from compare.links import MERGE_GAIN
 from compare.model import (
     Document,
     DocumentReport,

@@ -7,10 +7,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from compare import Comparison, Document, OpTag, Options, PairKind, compare_documents
-from compare.align import MAX_CLAUSE_PARTNERS, Link, _absorb_orphans
 from compare.candidates import text_segments
+from compare.links import Link
+from compare.parallel import absorb_orphans
 from compare.scoring import fit_scorer
 from compare.segment import segment
+from compare.sparse import MAX_CLAUSE_PARTNERS
 
 
 def pair_texts(result: Comparison) -> list[tuple[str, str]]:
@@ -292,7 +294,7 @@ def test_orphans_join_the_link_after_them_from_the_far_end() -> None:
     seg_a, seg_b = segment(a), segment(b)
     scorer = fit_scorer([seg_a, seg_b])
     links = [Link((0,), (0,), 0.3), Link((5,), (1,), 0.3)]
-    grown = _absorb_orphans(links, scorer, text_segments(seg_a), text_segments(seg_b), Options())
+    grown = absorb_orphans(links, scorer, text_segments(seg_a), text_segments(seg_b), Options())
     assert [(link.a, link.b) for link in grown] == [((0,), (0,)), ((1, 2, 3, 4, 5), (1,))]
 
 
