@@ -11,6 +11,9 @@ in ``compare.sparse``; ``compare.pairs`` turns the links into pairs):
 3. *parallel texts*: when the backbone covers most of both documents they are
    renderings of each other throughout, so the gaps between backbone pairs
    are aligned too, with a lower bar (free translations share few words);
+   In sparse reuse, a rendering continues: the sentences next to a pair that
+   is not near-verbatim pair with the next ones of its counterpart at the
+   lower bar;
 4. *moved and repeated passages*: strong pairs off the backbone (reordered
    passages, a statement that one document makes twice);
 5. *shared clauses* (not in parallel texts): two sentences that say one
@@ -38,7 +41,7 @@ from compare.pairs import to_pair
 from compare.parallel import absorb_orphans, fill_gaps, is_parallel, realign_clauses, weak_runs
 from compare.scoring import Scorer, character_ratio, fit_scorer
 from compare.segment import estimate_segments, segment
-from compare.sparse import add_shared_clauses, apply_copies, merge_neighbour_clauses
+from compare.sparse import add_shared_clauses, apply_copies, continue_runs, merge_neighbour_clauses
 
 CHARS_PER_SECOND = 500_000  # a cautious rate of the whole pipeline (~700,000 measured here): inputs larger
 #                            than the time budget affords are refused at once rather than cut short
@@ -110,6 +113,7 @@ def align_segments(
             links = absorb_orphans(links, scorer, order_a, order_b, options)
     else:
         links = _backbone(candidates, options.min_score, scorer, order_a, order_b, options)
+        links = continue_runs(links, scorer, order_a, order_b, options)
     if not budget.over():
         links = _add_off_order(links, candidates, options)
         links = _merge_neighbours(links, scorer, order_a, order_b, options)

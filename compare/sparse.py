@@ -23,7 +23,7 @@ from compare.clauses import (
     shared_clause_score,
 )
 from compare.copies import Copy, find_copies
-from compare.links import MERGE_GAIN, Budget, Link, free_neighbours, link_spans
+from compare.links import MERGE_GAIN, Budget, Link, free_neighbours, link_spans, near_verbatim
 from compare.model import Options, Segmentation, Span
 from compare.normalize import fold, tokenize
 from compare.pairs import end_with_punctuation
@@ -31,6 +31,55 @@ from compare.scoring import Features, Scorer
 
 MAX_CLAUSE_PARTNERS = 2  # shared-clause pairs a segment may gain (a text repeated often must not pair all with all)
 SNUG_SHARE = 0.5  # a copy making up this much of an aligned pair on both sides is left to that pair
+
+
+CONTINUATION_STEPS = ((1, 1), (1, 2), (2, 1))  # where the next pair of a run may lie (a heading skipped)
+
+
+def continue_runs(links: list[Link], scorer: Scorer, order_a: list[int], order_b: list[int],
+                  options: Options) -> list[Link]:
+    """Pair the free sentences that continue a reworded pair, down to ``gap_min_score``.
+
+    A summary renders a report a sentence after another: next to a pair that
+    rewords its counterpart, the next sentence of A and the next of B
+    (or the one after, past a heading) are likely renderings too, so they
+    need only the bar of a parallel text's gaps.  A near-verbatim pair is no
+    such evidence: a copy that stops is followed by other text.  The run
+    stops at the first step below the bar, at a used segment, and never
+    crosses another pair.
+    """
+    pos_a = {i: k for k, i in enumerate(order_a)}
+    pos_b = {j: k for k, j in enumerate(order_b)}
+    used_a = {i for link in links for i in link.a}
+    used_b = {j for link in links for j in link.b}
+    added: list[Link] = []
+    for link in links:
+        if link.moved or near_verbatim(link, scorer):
+            continue
+        for step in (1, -1):
+            end_a, end_b = (pos_a[link.a[-1]], pos_b[link.b[-1]]) if step == 1 else \
+                (pos_a[link.a[0]], pos_b[link.b[0]])
+            while True:
+                best: tuple[float, int, int] | None = None
+                for da, db in CONTINUATION_STEPS:
+                    ka, kb = end_a + step * da, end_b + step * db
+                    if not (0 <= ka < len(order_a) and 0 <= kb < len(order_b)):
+                        continue
+                    passed_a = [order_a[k] for k in range(end_a + step, ka + step, step)]
+                    passed_b = [order_b[k] for k in range(end_b + step, kb + step, step)]
+                    if used_a.intersection(passed_a) or used_b.intersection(passed_b):
+                        continue  # taken, or the run would cross another pair
+                    score = scorer.score_parts(scorer.features[0][order_a[ka]], scorer.features[1][order_b[kb]])[1]
+                    if best is None or score > best[0]:
+                        best = (score, ka, kb)
+                if best is None or best[0] < options.gap_min_score:
+                    break
+                score, end_a, end_b = best
+                i, j = order_a[end_a], order_b[end_b]
+                added.append(Link((i,), (j,), score))
+                used_a.add(i)
+                used_b.add(j)
+    return sorted(links + added, key=lambda link: link.a)
 
 
 def add_shared_clauses(links: list[Link], candidates: dict[tuple[int, int], float], scorer: Scorer,

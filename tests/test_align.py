@@ -80,6 +80,13 @@ def test_seed_sentence_ending_a_clause_later_pairs_with_that_clause(seeds: dict[
     assert speech[0].endswith("Xi Jinping delivered an important speech at the meeting,")
 
 
+def test_seed_sentence_after_a_reworded_pair_pairs_past_a_heading(seeds: dict[str, Document]) -> None:
+    """000's last sentence renders the 004 sentence after the counterpart of the one before, past a heading."""
+    result = compare_documents(seeds["000"], seeds["004"])
+    multipolar = [b for a, b in pair_texts(result) if a.startswith("An equal and orderly multipolar world rejects")]
+    assert len(multipolar) == 1 and multipolar[0].startswith("A multipolar world in an equal and orderly manner")
+
+
 def test_seed_stock_phrase_heading_is_not_a_counterpart(seeds: dict[str, Document]) -> None:
     """004's heading is only the stock phrase that 002's sentence contains: shared vocabulary, not a statement."""
     result = compare_documents(seeds["002"], seeds["004"])
@@ -382,3 +389,35 @@ def test_seed_sentences_rendering_one_long_sentence_pair_whole(seeds: dict[str, 
     a, b = frontiers[0]
     assert a.startswith("The focus will be on the central task") and "great modern socialist country" in a
     assert b.startswith("It is necessary to focus on the central tasks") and "open up a new realm" in b
+
+
+AGREED_A = ("The ministers agreed that the nine river states will share the water of the basin by a fixed quota "
+            "every summer.")
+AGREED_B = ("Every summer the water of the basin is to be shared among the nine river states by a fixed quota, the "
+            "ministers agreed.")
+DAMS_A = "Dams upstream must release enough water for the fields of the delta."
+DAMS_B = "Reservoirs higher up must let enough water through for the farms near the sea."
+
+
+def _summary_pair(first_a: str, first_b: str, heading: str = "") -> Comparison:
+    a = Document("a", f"Prices of rice rose in the markets of the delta. {first_a} {DAMS_A} Police closed two "
+                      "bridges for the afternoon. A choir sang in the cathedral on Sunday. The old ferry was sold to "
+                      "a museum. Tourists crowded the beaches in July.")
+    b = Document("b", f"Observers expect a difficult week of talks. {first_b}\n\n{heading}{DAMS_B} Snow fell on the "
+                      "lake. The football club hired a new coach. A bakery opened on the main square. Trains were "
+                      "late all week.")
+    return compare_documents(a, b)
+
+
+@pytest.mark.parametrize("heading", ["", "Next steps\n\n"])
+def test_sentence_after_a_reworded_pair_continues_the_rendering_at_the_lower_bar(heading: str) -> None:
+    result = _summary_pair(AGREED_A, AGREED_B, heading)
+    assert not result.parallel
+    assert pair_texts(result) == [(AGREED_A, AGREED_B), (DAMS_A, DAMS_B)]
+    assert result.pairs[1].kind is PairKind.PARTIAL and result.pairs[1].score < Options().min_score
+
+
+def test_sentence_after_a_copied_one_needs_the_full_bar() -> None:
+    """A copy that stops is followed by other text: it is no evidence for its neighbours."""
+    result = _summary_pair(AGREED_A, AGREED_A)
+    assert pair_texts(result) == [(AGREED_A, AGREED_A)]
