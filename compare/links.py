@@ -24,7 +24,7 @@ class Link:
     b: tuple[int, ...]
     score: float
     moved: bool = False
-    spans: tuple[Span, Span] | None = None  # exact spans when they are not the segments' (copies)
+    spans: tuple[Span, Span] | None = None  # exact spans when they are not the segments' (copies, clauses)
 
 
 @dataclass(slots=True)
