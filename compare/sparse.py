@@ -50,36 +50,43 @@ def continue_runs(links: list[Link], scorer: Scorer, order_a: list[int], order_b
     """
     pos_a = {i: k for k, i in enumerate(order_a)}
     pos_b = {j: k for k, j in enumerate(order_b)}
-    used_a = {i for link in links for i in link.a}
-    used_b = {j for link in links for j in link.b}
+    used = ({i for link in links for i in link.a}, {j for link in links for j in link.b})
     added: list[Link] = []
     for link in links:
         if link.moved or near_verbatim(link, scorer):
             continue
         for step in (1, -1):
-            end_a, end_b = (pos_a[link.a[-1]], pos_b[link.b[-1]]) if step == 1 else \
-                (pos_a[link.a[0]], pos_b[link.b[0]])
-            while True:
-                best: tuple[float, int, int] | None = None
-                for da, db in CONTINUATION_STEPS:
-                    ka, kb = end_a + step * da, end_b + step * db
-                    if not (0 <= ka < len(order_a) and 0 <= kb < len(order_b)):
-                        continue
-                    passed_a = [order_a[k] for k in range(end_a + step, ka + step, step)]
-                    passed_b = [order_b[k] for k in range(end_b + step, kb + step, step)]
-                    if used_a.intersection(passed_a) or used_b.intersection(passed_b):
-                        continue  # taken, or the run would cross another pair
-                    score = scorer.score_parts(scorer.features[0][order_a[ka]], scorer.features[1][order_b[kb]])[1]
-                    if best is None or score > best[0]:
-                        best = (score, ka, kb)
-                if best is None or best[0] < options.gap_min_score:
-                    break
-                score, end_a, end_b = best
-                i, j = order_a[end_a], order_b[end_b]
+            end = (pos_a[link.a[-1]], pos_b[link.b[-1]]) if step == 1 else (pos_a[link.a[0]], pos_b[link.b[0]])
+            while (best := _next_in_run(end, step, scorer, (order_a, order_b), used)) is not None \
+                    and best[0] >= options.gap_min_score:
+                score, end = best
+                i, j = order_a[end[0]], order_b[end[1]]
                 added.append(Link((i,), (j,), score))
-                used_a.add(i)
-                used_b.add(j)
+                used[0].add(i)
+                used[1].add(j)
     return sorted(links + added, key=lambda link: link.a)
+
+
+def _next_in_run(end: tuple[int, int], step: int, scorer: Scorer, orders: tuple[list[int], list[int]],
+                 used: tuple[set[int], set[int]]) -> tuple[float, tuple[int, int]] | None:
+    """Return the best-scoring next pair of positions after ``end`` in direction ``step``, with its score.
+
+    Positions index ``orders`` (the text segments of A and B); a step that
+    passes a used segment (taken, or crossing another pair) is not taken.
+    """
+    best: tuple[float, tuple[int, int]] | None = None
+    for da, db in CONTINUATION_STEPS:
+        ka, kb = end[0] + step * da, end[1] + step * db
+        if not (0 <= ka < len(orders[0]) and 0 <= kb < len(orders[1])):
+            continue
+        passed = ([orders[0][k] for k in range(end[0] + step, ka + step, step)],
+                  [orders[1][k] for k in range(end[1] + step, kb + step, step)])
+        if used[0].intersection(passed[0]) or used[1].intersection(passed[1]):
+            continue
+        score = scorer.score_parts(scorer.features[0][orders[0][ka]], scorer.features[1][orders[1][kb]])[1]
+        if best is None or score > best[0]:
+            best = (score, (ka, kb))
+    return best
 
 
 def add_shared_clauses(links: list[Link], candidates: dict[tuple[int, int], float], scorer: Scorer,
