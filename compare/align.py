@@ -1,65 +1,108 @@
 """Alignment of two documents: which passages of A correspond to which of B.
 
-The steps, each a small function over plain values passing lists of
-``compare.links.Link`` (parallel texts in ``compare.parallel``, sparse reuse
-in ``compare.sparse``; ``compare.pairs`` turns the links into pairs):
+One objective, fitted on data: a link between passages of A and B is worth
+its log-odds under the calibrated model (``compare.calibration``), and the
+alignment is the order-keeping set of links of greatest total worth, plus
+the links off that order whose worth beats the cost of being off it.  The
+search runs in three passes over boxes of text-segment positions, each the
+same heaviest-chain dynamic program (``compare.chains``):
 
-1. *backbone*: the heaviest chain of candidate pairs that keeps the order of
-   both documents (translations and drafts are mostly monotonic);
-2. *merges*: a segment whose neighbour renders the rest of its counterpart
-   joins it (one sentence of A rendered as two in B, and the reverse);
-3. *parallel texts*: when the backbone covers most of both documents they are
-   renderings of each other throughout, so the gaps between backbone pairs
-   are aligned too, with a lower bar (free translations share few words);
-   In sparse reuse, a rendering continues: the sentences next to a pair that
-   is not near-verbatim pair with the next ones of its counterpart at the
-   lower bar;
-4. *moved and repeated passages*: strong pairs off the backbone (reordered
-   passages, a statement that one document makes twice);
-5. *shared clauses* (not in parallel texts): two sentences that say one
-   clause alike pair as partial, even when each is paired elsewhere;
-6. *copied passages*: runs of adjacent near-verbatim pairs become one
-   passage, its ends extended or trimmed to where the copying starts and stops;
-7. *clauses* (parallel texts only): each link is split into the clauses that
-   render each other, and a run of links around a weak one is realigned
-   clause by clause, so that a boundary a clause off is put right;
-8. *edge clauses* (sparse reuse): a link grows by the first or last clauses
-   of a free neighbouring sentence that render the rest of its counterpart
-   (two reports ending a sentence a clause apart).
+1. *anchors*: the candidate pairs (``compare.candidates``) scored by the link
+   model on what the two passages share (``compare.evidence``);
+2. *gaps*: between consecutive anchors, beads of one to three segments a side,
+   scored by the bead model, which also weighs where a bead lies in its gap
+   (``compare.beads``): a translation's gaps fill, a related report's stay
+   empty, with no global switch between the two;
+3. *off the order*: moved passages, then second partners of linked segments
+   (one sentence saying clauses of two others), each against its fitted cost.
+
+Links then grow by a free neighbouring segment where the bead model scores
+the merged passage higher (one sentence rendered as two), and multi-segment
+links split into the clauses that render each other.  ``compare.pairs`` turns
+links into pairs with word diffs; ``compare.passages`` groups them into
+passages.
 """
 
 from __future__ import annotations
 
 import time
 from bisect import bisect_left
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import replace
+from itertools import pairwise
 
-from compare.candidates import find_candidates, heaviest_chain, text_segments
-from compare.links import MERGE_GAIN, Budget, Link, free_neighbours, near_verbatim
-from compare.model import Comparison, Document, Options, Segmentation
+from compare.beads import Bead, Gap, Sides, gap_beads, gaps_between, positions_inside
+from compare.calibration import LinkModel, default_model, log_odds, probability
+from compare.candidates import find_candidates, text_segments
+from compare.chains import Box, heaviest_chain
+from compare.clauses import CLAUSE_END, MIN_SHARED_WORDS, clause_spans
+from compare.evidence import ClauseScores, Context, crowding, length_bias, measure, span_features
+from compare.links import NEAR_COPY_RATIO, Budget, Link, link_spans, near_verbatim
+from compare.model import Comparison, Document, Options, Segmentation, Span
 from compare.pairs import to_pair
-from compare.parallel import absorb_orphans, fill_gaps, is_parallel, realign_clauses, weak_runs
-from compare.scoring import Scorer, character_ratio, fit_scorer
+from compare.passages import find_passages
+from compare.scoring import Features, Scorer, fit_scorer
 from compare.segment import estimate_segments, segment
-from compare.sparse import add_shared_clauses, apply_copies, continue_runs, merge_neighbour_clauses
 
-CHARS_PER_SECOND = 500_000  # a cautious rate of the whole pipeline (~700,000 measured here): inputs larger
-#                            than the time budget affords are refused at once rather than cut short
-SEGMENTS_PER_SECOND = 10_000  # the same for many tiny segments (one-word or repeated paragraphs: 14,000-40,000/s)
-TIE_BREAK = 0.01  # weight of character similarity in the backbone: equal scores prefer closer wording
+CHARS_PER_SECOND = 500_000  # a cautious rate of the whole pipeline: inputs larger than the time budget affords
+#                            are refused at once rather than cut short
+SEGMENTS_PER_SECOND = 10_000  # the same for many tiny segments (one-word or repeated paragraphs)
+# The context of a link once it is aligned: as if inside a run of aligned passages (each feature at its best).
+IN_CHAIN = Context(balance=1.0, deviation=0.0, nearness=1.0, bounded=2.0, size=0.0, diagonal=1.0, support=1.0,
+                   density=1.0, open_end=0.0)
 
 
-def compare_documents(a: Document, b: Document, options: Options | None = None) -> Comparison:
+def compare_documents(a: Document, b: Document, options: Options | None = None, *,
+                      model: LinkModel | None = None) -> Comparison:
     """Align two documents and diff every aligned pair word by word.
 
-    >>> result = compare_documents(Document("a", "The cat sat. It was warm."),
-    ...                            Document("b", "It was warm. The cat sat down."))
+    ``model`` replaces the fitted model shipped with the package (for fitting and tests).
+
+    >>> result = compare_documents(Document("a", "The cat sat on the mat. It was warm."),
+    ...                            Document("b", "It was warm. The cat sat on the mat."))
     >>> [(p.a, p.b, p.kind.value, p.moved) for p in result.pairs]
-    [(Span(start=0, end=12), Span(start=13, end=30), 'variant', True), \
-(Span(start=13, end=25), Span(start=0, end=12), 'verbatim', False)]
+    [(Span(start=0, end=23), Span(start=13, end=36), 'verbatim', True), \
+(Span(start=24, end=36), Span(start=0, end=12), 'verbatim', False)]
     """
     options = options or Options()
+    model = model or default_model()
+    _check_affordable(a, b, options)
+    if (len(b.text), b.text) < (len(a.text), a.text):
+        # One canonical order of the two documents: swapping A and B mirrors the result exactly.
+        return _compare(b, a, options, model).swapped()
+    return _compare(a, b, options, model)
+
+
+def _compare(a: Document, b: Document, options: Options, model: LinkModel) -> Comparison:
     budget = Budget(time.monotonic() + options.time_budget_s)
+    seg_a, seg_b = segment(a, options), segment(b, options)
+    scorer = fit_scorer([seg_a, seg_b])
+    candidates = find_candidates(scorer, seg_a, seg_b, options, budget.over)
+    search = _Search(scorer, seg_a, seg_b, candidates, options, model)
+    links = align_segments(search, candidates, budget)
+    pairs = tuple(to_pair(link, seg_a, seg_b, scorer, budget, search.holds_whole) for link in links)
+    used_a = {i for link in links for i in link.a}
+    used_b = {j for link in links for j in link.b}
+    notes = ("time budget reached: some steps were skipped or simplified",) if budget.spent else ()
+    return Comparison(
+        a=seg_a,
+        b=seg_b,
+        pairs=pairs,
+        a_only=tuple(i for i in text_segments(seg_a) if i not in used_a),
+        b_only=tuple(j for j in text_segments(seg_b) if j not in used_b),
+        passages=find_passages(pairs, seg_a, seg_b, model.costs),
+        degraded=budget.spent,
+        notes=notes,
+    )
+
+
+def _text_chars(seg: Segmentation) -> int:
+    return sum(len(seg.segments[i].span) for i in text_segments(seg))
+
+
+def _check_affordable(a: Document, b: Document, options: Options) -> None:
+    """Refuse, before any work, inputs that the time budget cannot afford."""
     affordable = int(CHARS_PER_SECOND * options.time_budget_s)
     if len(a.text) + len(b.text) > affordable:
         raise ValueError(
@@ -73,149 +116,333 @@ def compare_documents(a: Document, b: Document, options: Options | None = None) 
             f"within the time budget of {options.time_budget_s:g} s "
             f"(about {int(SEGMENTS_PER_SECOND * options.time_budget_s):,} fit)"
         )
-    seg_a, seg_b = segment(a, options), segment(b, options)
-    scorer = fit_scorer([seg_a, seg_b])
-    candidates = find_candidates(scorer, seg_a, seg_b, options, budget.over)
-    links, parallel = align_segments(scorer, seg_a, seg_b, candidates, options, budget)
-    pairs = tuple(to_pair(link, seg_a, seg_b, scorer, options, budget) for link in links)
-    used_a = {i for link in links for i in link.a}
-    used_b = {j for link in links for j in link.b}
-    notes = ("time budget reached: some steps were skipped or simplified",) if budget.spent else ()
-    return Comparison(
-        a=seg_a,
-        b=seg_b,
-        pairs=pairs,
-        a_only=tuple(i for i in text_segments(seg_a) if i not in used_a),
-        b_only=tuple(j for j in text_segments(seg_b) if j not in used_b),
-        parallel=parallel,
-        degraded=budget.spent,
-        notes=notes,
-    )
 
 
-def align_segments(
-    scorer: Scorer,
-    a: Segmentation,
-    b: Segmentation,
-    candidates: dict[tuple[int, int], float],
-    options: Options,
-    budget: Budget | None = None,
-) -> tuple[list[Link], bool]:
-    """Return the links between text segments of A and B (in the order of A) and whether the texts are parallel."""
-    budget = budget or Budget(time.monotonic() + options.time_budget_s)
-    order_a, order_b = text_segments(a), text_segments(b)
-    weak = _backbone(candidates, options.gap_min_score, scorer, order_a, order_b, options)
-    parallel = is_parallel(weak, a, b, options)
-    if parallel:
-        links = weak
-        if not budget.over():
-            links = fill_gaps(links, scorer, order_a, order_b, options, budget)
-            links = absorb_orphans(links, scorer, order_a, order_b, options)
-    else:
-        links = _backbone(candidates, options.min_score, scorer, order_a, order_b, options)
-        links = continue_runs(links, scorer, order_a, order_b, options)
+class _Search:
+    """The state one alignment shares between its passes: positions, features and the models."""
+
+    def __init__(self, scorer: Scorer, a: Segmentation, b: Segmentation, candidates: dict[tuple[int, int], float],
+                 options: Options, model: LinkModel) -> None:
+        self.scorer, self.a, self.b, self.options, self.model = scorer, a, b, options, model
+        ids_a, ids_b = text_segments(a), text_segments(b)
+        self.sides = Sides(ids_a, ids_b, [len(a.segments[i].span) for i in ids_a],
+                           [len(b.segments[j].span) for j in ids_b], length_bias(a, b, ids_a, ids_b))
+        self.pos_a = {i: x for x, i in enumerate(ids_a)}
+        self.pos_b = {j: y for y, j in enumerate(ids_b)}
+        self.clause_of = ClauseScores(scorer, a, b)
+        self.crowd_a, self.crowd_b = crowding(candidates, options.candidates_per_segment)
+        self.clause_weight = model.link.weight_of("clause")
+        self.highest_cost = max(0.0, model.costs.moved, model.costs.partial)
+        self.shift = log_odds(options.min_score)  # every decision weighs log-odds against the asked-for probability
+
+    def link_odds(self, i: int, j: int) -> float:
+        """Return the link model's log-odds that segment ``i`` of A and ``j`` of B correspond, past the threshold.
+
+        The clause search is the costly part of the evidence: it is skipped
+        where no clause score could change a decision (the clause score lies
+        between the whole-passage score and 1: the pair stays under the
+        threshold, or is over every cost already),
+        for near-copies, whose best clause window is the whole passage, and for
+        pairs sharing too few words for any two clauses to share enough.
+        """
+        fa, fb = self.scorer.features[0][i], self.scorer.features[1][j]
+        evidence = measure(self.scorer, fa, fb, self.sides.bias, crowd=self.crowd(a=(i,), b=(j,)))
+        odds = self.model.link.log_odds(evidence.vector()) - self.shift
+        lifted = odds + max(0.0, self.clause_weight * (1.0 - evidence.clause))
+        if lifted <= 0 or odds > self.highest_cost or evidence.characters >= NEAR_COPY_RATIO or \
+                len(fa.words.keys() & fb.words.keys()) < MIN_SHARED_WORDS:
+            return odds
+        evidence = replace(evidence, clause=max(self.clause_of(i, j), evidence.clause))
+        return self.model.link.log_odds(evidence.vector()) - self.shift
+
+    def crowd(self, a: Sequence[int], b: Sequence[int]) -> float:
+        """Return the mean score of the best candidates of a passage pair's segments (see ``crowding``)."""
+        values = [self.crowd_a.get(i, 0.0) for i in a] + [self.crowd_b.get(j, 0.0) for j in b]
+        return sum(values) / len(values)
+
+    def bead_odds(self, bead: Bead) -> float:
+        """Return the bead model's log-odds of a bead, past the threshold."""
+        return self.model.bead.log_odds(bead.vector()) - self.shift
+
+    def chained_odds(self, a: Sequence[int], b: Sequence[int]) -> float:
+        """Return the bead model's log-odds of a passage pair taken as aligned (its place is no evidence)."""
+        fa, fb = self.scorer.passage(0, a), self.scorer.passage(1, b)
+        evidence = measure(self.scorer, fa, fb, self.sides.bias, crowd=self.crowd(a, b))
+        return self.model.bead.log_odds(evidence.vector() + IN_CHAIN.vector()) - self.shift
+
+    def shared_weight(self, link: Link) -> float:
+        """Return the word weight a link's two passages share."""
+        return self.scorer.overlap(self.scorer.passage(0, link.a), self.scorer.passage(1, link.b)).weight
+
+    def holds_whole(self, fa: Features, fb: Features) -> bool:
+        """Tell whether two whole passages, on what they share as wholes, would link (a pair that is no partial)."""
+        evidence = measure(self.scorer, fa, fb, self.sides.bias)
+        whole = replace(evidence, contained=evidence.words, clause=evidence.variant, margin=0.0)
+        return self.model.link.log_odds(whole.vector()) - self.shift > 0
+
+    def probability(self, odds: float) -> float:
+        """Return the fitted probability behind log-odds measured past the threshold."""
+        return probability(odds + self.shift)
+
+    def link(self, x0: int, x1: int, y0: int, y1: int, odds: float, moved: bool = False) -> Link:
+        """Return the link of A positions ``[x0, x1)`` with B positions ``[y0, y1)``."""
+        ids_a, ids_b = self.sides.ids_a, self.sides.ids_b
+        return Link(tuple(ids_a[x0:x1]), tuple(ids_b[y0:y1]), self.probability(odds), moved)
+
+
+def align_segments(search: _Search, candidates: dict[tuple[int, int], float], budget: Budget) -> list[Link]:
+    """Return the links between text segments of A and B, in the order of A."""
+    odds = candidate_odds(search, candidates)
+    return finish_links(search, in_order_links(search, odds, budget), odds, budget)
+
+
+def candidate_odds(search: _Search, candidates: dict[tuple[int, int], float]) -> dict[tuple[int, int], float]:
+    """Return the link model's log-odds (past the threshold) of every candidate pair."""
+    return {pair: search.link_odds(*pair) for pair in sorted(candidates)}
+
+
+def in_order_links(search: _Search, odds: dict[tuple[int, int], float], budget: Budget) -> list[Link]:
+    """Return the links in the order both documents share: anchors, gap beads, grown by their neighbours."""
+    links = _in_order(search, odds, budget)
+    return links if budget.over() else _absorb_orphans(search, _merge_neighbours(search, links))
+
+
+def finish_links(search: _Search, links: list[Link], odds: dict[tuple[int, int], float], budget: Budget) -> list[Link]:
+    """Add the links off the shared order, split multi-segment links into clauses, and sort them."""
+    links = _add_moved(search, links, odds)
+    if search.options.shared_clauses:
+        links = _add_partners(search, links, odds)
     if not budget.over():
-        links = _add_off_order(links, candidates, options)
-        links = _merge_neighbours(links, scorer, order_a, order_b, options)
-    if not parallel and options.shared_clauses and not budget.over():
-        links = add_shared_clauses(links, candidates, scorer, a, b, options, budget)
-    links = _join_copied_runs(links, scorer, order_a, order_b)
-    if not parallel and not budget.over():
-        links = apply_copies(links, a, b, scorer, options)
-        links = merge_neighbour_clauses(links, scorer, a, b)
-    if parallel and not budget.over():
-        links = [sub for group in weak_runs(links, text_segments(a), text_segments(b), options)
-                 for sub in realign_clauses(group, a, b, scorer, options)]
-    return sorted(links, key=lambda link: (link.a, link.b)), parallel
+        links = [piece for link in links for piece in _split_into_clauses(search, link)]
+    return sorted(links, key=lambda link: (link.a, link.b))
 
 
-def _backbone(candidates: dict[tuple[int, int], float], bar: float, scorer: Scorer,
-              order_a: list[int], order_b: list[int], options: Options) -> list[Link]:
-    """Return the order-keeping chain of candidates scoring at least ``bar``, grown by merges."""
-    feats_a, feats_b = scorer.features
-    chain = heaviest_chain(sorted(
-        (i, j, s + TIE_BREAK * character_ratio(feats_a[i], feats_b[j]))
-        for (i, j), s in candidates.items() if s >= bar))
-    links = [Link((i,), (j,), candidates[(i, j)]) for i, j in chain]
-    return _merge_neighbours(links, scorer, order_a, order_b, options)
+def _in_order(search: _Search, odds: dict[tuple[int, int], float], budget: Budget) -> list[Link]:
+    """Return the anchors (the heaviest order-keeping chain of candidates) and the beads filling their gaps."""
+    pos_a, pos_b = search.pos_a, search.pos_b
+    pairs = [(pos_a[i], pos_b[j], value) for (i, j), value in odds.items()]
+    boxes = [Box(x, x + 1, y, y + 1, value) for x, y, value in pairs]
+    anchors = [boxes[k] for k in heaviest_chain(boxes)]
+    links = [search.link(box.x0, box.x1, box.y0, box.y1, box.weight) for box in anchors]
+    retrieved = sorted((x, y) for x, y, _ in pairs)
+    copies = [near_verbatim(link, search.scorer) for link in links]
+    for gap in gaps_between([(box.x0, box.x1, box.y0, box.y1) for box in anchors],
+                            len(search.sides.ids_a), len(search.sides.ids_b), copies):
+        if budget.over():
+            break
+        links.extend(_fill_gap(search, gap, positions_inside(gap, retrieved)))
+    return links
 
 
-def _merge_neighbours(
-    links: list[Link], scorer: Scorer, order_a: list[int], order_b: list[int], options: Options
-) -> list[Link]:
-    """Grow each link by free neighbouring segments while that raises its whole-passage score.
+def _fill_gap(search: _Search, gap: Gap, retrieved: list[tuple[int, int]]) -> list[Link]:
+    """Return the heaviest chain of beads in one gap, as links."""
+    beads = gap_beads(gap, search.sides, search.scorer, retrieved, search.clause_of.known, search.crowd,
+                      search.options.max_merge)
+    weights = [search.bead_odds(bead) for bead in beads]
+    chain = heaviest_chain([Box(bd.x0, bd.x1, bd.y0, bd.y1, w) for bd, w in zip(beads, weights, strict=True)])
+    return [search.link(beads[k].x0, beads[k].x1, beads[k].y0, beads[k].y1, weights[k]) for k in chain]
 
-    The whole-passage (variant) view decides, not containment: a merge is
-    right when the neighbour renders the rest of the counterpart.
+
+def _merge_neighbours(search: _Search, links: list[Link]) -> list[Link]:
+    """Grow each link by free neighbouring segments while the bead model scores the merged passage higher.
+
+    A segment left alone beside a link is worth nothing; joined to the link it
+    is worth what it adds to the link's log-odds (one sentence of A rendered
+    as two of B, or the reverse).
     """
-    used_a = {i for link in links for i in link.a}
-    used_b = {j for link in links for j in link.b}
-    pos_a = {i: k for k, i in enumerate(order_a)}
-    pos_b = {j: k for k, j in enumerate(order_b)}
-    grown: list[Link] = []
+    ids = (search.sides.ids_a, search.sides.ids_b)
+    positions = (search.pos_a, search.pos_b)
+    used = ({i for link in links for i in link.a}, {j for link in links for j in link.b})
+    grown = []
     for link in links:
+        current: float | None = None  # computed once a free neighbour is there to try
         improved = True
         while improved:
             improved = False
-            for side in ("a", "b"):
-                segs = link.a if side == "a" else link.b
-                if len(segs) >= options.max_merge:
+            best: tuple[float, int, tuple[int, ...]] | None = None
+            for side in (0, 1):
+                segs = (link.a, link.b)[side]
+                if len(segs) >= search.options.max_merge:
                     continue
-                order, pos, used = (order_a, pos_a, used_a) if side == "a" else (order_b, pos_b, used_b)
-                free = free_neighbours(segs, order, pos, used)
-                if not free:
-                    continue
-                current = scorer.score_parts(scorer.passage(0, link.a), scorer.passage(1, link.b))[1]
-                for neighbour in free:
-                    merged = tuple(sorted((*segs, neighbour)))
-                    trial = replace(link, a=merged) if side == "a" else replace(link, b=merged)
-                    score, whole = scorer.score_parts(scorer.passage(0, trial.a), scorer.passage(1, trial.b))
-                    if whole >= current + MERGE_GAIN:
-                        link = replace(trial, score=max(score, link.score))
-                        used.add(neighbour)
-                        improved = True
-                        break
+                for neighbour in (positions[side][segs[0]] - 1, positions[side][segs[-1]] + 1):
+                    if not 0 <= neighbour < len(ids[side]) or ids[side][neighbour] in used[side]:
+                        continue
+                    merged = tuple(sorted((*segs, ids[side][neighbour]), key=positions[side].__getitem__))
+                    if current is None:
+                        current = search.chained_odds(link.a, link.b)
+                    trial = search.chained_odds(merged, link.b) if side == 0 else search.chained_odds(link.a, merged)
+                    if trial > current and (best is None or trial > best[0]):
+                        best = (trial, side, merged)
+            if best is not None:
+                current, side, merged = best
+                added = set(merged) - set((link.a, link.b)[side])
+                used[side].update(added)
+                link = replace(link, a=merged) if side == 0 else replace(link, b=merged)
+                link = replace(link, score=max(link.score, search.probability(current)))
+                improved = True
         grown.append(link)
     return grown
 
 
-def _add_off_order(links: list[Link], candidates: dict[tuple[int, int], float], options: Options) -> list[Link]:
-    """Add strong pairs off the backbone: moved passages, and statements made twice."""
+def _absorb_orphans(search: _Search, links: list[Link]) -> list[Link]:
+    """Join the segments left alone between two links to those links, where the other document has nothing free.
+
+    Between two links that are adjacent in one document, free segments of the
+    other (orphans) have no counterpart to find but inside those two links:
+    leaving one alone costs ``costs.orphan`` (the log-odds that such a segment
+    has a counterpart), so it joins the neighbouring link it fits best when
+    the joined link loses less than that, and it shares words with the link's
+    other side (a segment that shares none is text one document adds).  A run
+    of orphans is eaten from both ends; what is left stays on its own.
+    """
+    cost = search.model.costs.orphan
+    links = sorted(links, key=lambda link: (link.a, link.b))
+    for side in (0, 1):
+        own_pos, other_pos = (search.pos_a, search.pos_b) if side == 0 else (search.pos_b, search.pos_a)
+        ids = search.sides.ids_a if side == 0 else search.sides.ids_b
+        own, other = (_side_a, _side_b) if side == 0 else (_side_b, _side_a)
+        order = sorted(range(len(links)), key=lambda k: own_pos[own(links[k])[0]])
+        for left, right in pairwise(order):
+            if other_pos[other(links[right])[0]] != other_pos[other(links[left])[-1]] + 1:
+                continue  # the other document has text of its own between them: not orphans
+            orphans = ids[own_pos[own(links[left])[-1]] + 1 : own_pos[own(links[right])[0]]]
+            while orphans:
+                best: tuple[float, int, Link] | None = None
+                for k, orphan in ((left, orphans[0]), (right, orphans[-1])):
+                    link = links[k]
+                    grown = tuple(sorted((*own(link), orphan), key=own_pos.__getitem__))
+                    trial = replace(link, a=grown) if side == 0 else replace(link, b=grown)
+                    if search.shared_weight(trial) <= search.shared_weight(link):
+                        continue  # the orphan shares nothing with the link's other side: text one document adds
+                    gain = search.chained_odds(trial.a, trial.b) - search.chained_odds(link.a, link.b)
+                    if gain > -cost and (best is None or gain > best[0]):
+                        best = (gain, k, trial)
+                if best is None:
+                    break
+                links[best[1]] = best[2]
+                orphans = orphans[1:] if best[1] == left else orphans[:-1]
+    return links
+
+
+def _side_a(link: Link) -> tuple[int, ...]:
+    return link.a
+
+
+def _side_b(link: Link) -> tuple[int, ...]:
+    return link.b
+
+
+def _order_keys(links: list[Link], search: _Search) -> tuple[list[tuple[int, int]], list[int]]:
+    backbone = sorted((search.pos_a[link.a[0]], search.pos_b[link.b[0]]) for link in links if not link.moved)
+    return backbone, [x for x, _ in backbone]
+
+
+def _in_order_with(backbone: list[tuple[int, int]], keys: list[int], x: int, y: int) -> bool:
+    """Tell whether position pair ``(x, y)`` keeps the order of the backbone links."""
+    k = bisect_left(keys, x)
+    return (k == 0 or backbone[k - 1][1] < y) and (k == len(backbone) or backbone[k][1] > y)
+
+
+def _add_moved(search: _Search, links: list[Link], odds: dict[tuple[int, int], float]) -> list[Link]:
+    """Add candidates between free segments whose log-odds beat the cost of lying off the shared order."""
     used_a = {i for link in links for i in link.a}
     used_b = {j for link in links for j in link.b}
-    backbone = sorted((link.a[0], link.b[0]) for link in links)
-    keys = [i for i, _ in backbone]
-    extra: list[Link] = []
-    for (i, j), score in sorted(candidates.items(), key=lambda item: (-item[1], item[0])):
-        if score < options.moved_min_score:
+    backbone, keys = _order_keys(links, search)
+    extra = []
+    cost = search.model.costs.moved
+    for (i, j), value in sorted(odds.items(), key=lambda item: (-item[1], item[0])):
+        if value <= cost:
             break
-        if i in used_a and j in used_b:
+        if i in used_a or j in used_b:
             continue
-        k = bisect_left(keys, i)
-        before_ok = k == 0 or backbone[k - 1][1] < j
-        after_ok = k == len(backbone) or backbone[k][1] > j
-        extra.append(Link((i,), (j,), score, moved=not (before_ok and after_ok)))
+        in_order = _in_order_with(backbone, keys, search.pos_a[i], search.pos_b[j])
+        extra.append(Link((i,), (j,), search.probability(value), moved=not in_order))
         used_a.add(i)
         used_b.add(j)
-    return sorted(links + extra, key=lambda link: link.a)
+    return links + extra
 
 
-def _join_copied_runs(links: list[Link], scorer: Scorer, order_a: list[int], order_b: list[int]) -> list[Link]:
-    """Join links that continue each other on both sides and are near-verbatim into one passage."""
-    pos_a = {i: k for k, i in enumerate(order_a)}
-    pos_b = {j: k for k, j in enumerate(order_b)}
-    ordered = sorted(links, key=lambda link: (link.a, link.b))
-    runs: list[list[Link]] = []  # links joined once per run at the end: joining tuples link by link is quadratic
-    last_verbatim = False  # whether the link that ended the last passage was near-verbatim
-    for link in ordered:
-        verbatim = near_verbatim(link, scorer)
-        if runs and verbatim and last_verbatim:
-            last = runs[-1][-1]
-            if pos_a[link.a[0]] == pos_a[last.a[-1]] + 1 and pos_b[link.b[0]] == pos_b[last.b[-1]] + 1:
-                runs[-1].append(link)
-                continue
-        runs.append([link])
-        last_verbatim = verbatim
-    return [run[0] if len(run) == 1 else Link(
-        tuple(i for link in run for i in link.a), tuple(j for link in run for j in link.b),
-        min(link.score for link in run), run[0].moved) for run in runs]
+def _add_partners(search: _Search, links: list[Link], odds: dict[tuple[int, int], float]) -> list[Link]:
+    """Add second partners: a linked segment pairs again where the log-odds beat the partial cost.
+
+    One sentence may say what two non-adjacent sentences of the other document
+    say, a clause each; each segment gains at most ``partners`` such links.  A
+    segment in a near-copy gains none: its copy says all it says (a text
+    repeated in both documents pairs copy by copy, not all with all).
+    """
+    costs = search.model.costs
+    holding: set[tuple[int, int]] = {(i, j) for link in links for i in link.a for j in link.b}
+    backbone, keys = _order_keys(links, search)
+    used_a = {i for link in links for i in link.a}
+    used_b = {j for link in links for j in link.b}
+    copied = [link for link in links if near_verbatim(link, search.scorer)]  # a copy is all its segments say
+    copied_a = {i for link in copied for i in link.a}
+    copied_b = {j for link in copied for j in link.b}
+    gained: Counter[tuple[int, int]] = Counter()
+    extra = []
+    for (i, j), value in sorted(odds.items(), key=lambda item: (-item[1], item[0])):
+        if value <= costs.partial:
+            break
+        if (i, j) in holding or not (i in used_a or j in used_b) or i in copied_a or j in copied_b:
+            continue
+        if gained[0, i] >= costs.partners or gained[1, j] >= costs.partners:
+            continue
+        gained[0, i] += 1
+        gained[1, j] += 1
+        in_order = _in_order_with(backbone, keys, search.pos_a[i], search.pos_b[j])
+        extra.append(Link((i,), (j,), search.probability(value), moved=not in_order))
+        holding.add((i, j))
+        used_a.add(i)
+        used_b.add(j)
+    return links + extra
+
+
+def _split_into_clauses(search: _Search, link: Link) -> list[Link]:
+    """Split a link of several segments into the clauses that render each other, when they line up.
+
+    A long sentence of one document may render two of the other with its
+    boundary a clause off: the heaviest chain of clause beads (the bead model
+    again, the link's two passages as the gap) says which words render which.
+    The pieces tile the link; a clause left over joins the piece before it.
+    """
+    if len(link.a) == 1 and len(link.b) == 1:
+        return [link]
+    a, b, scorer = search.a, search.b, search.scorer
+    text_a, text_b = a.document.text, b.document.text
+    span_a, span_b = link_spans(link, a, b)
+    clauses_a, clauses_b = clause_spans(text_a, span_a, CLAUSE_END), clause_spans(text_b, span_b, CLAUSE_END)
+    if len(clauses_a) < 2 or len(clauses_b) < 2 or near_verbatim(link, scorer):
+        return [link]
+    feats_a = [span_features(scorer, a, c) for c in clauses_a]
+    feats_b = [span_features(scorer, b, c) for c in clauses_b]
+    lengths_a, lengths_b = [len(c) for c in clauses_a], [len(c) for c in clauses_b]
+    units = replace(scorer, features=(tuple(feats_a), tuple(feats_b)))
+    sides = Sides(list(range(len(clauses_a))), list(range(len(clauses_b))), lengths_a, lengths_b, search.sides.bias)
+    gap = Gap(0, len(clauses_a), 0, len(clauses_b), after_anchor=True, before_anchor=True)
+    crowd = search.crowd(link.a, link.b)
+    beads = gap_beads(gap, sides, units, [], lambda i, j: 0.0, lambda a, b: crowd, search.options.max_merge)
+    weights = [search.bead_odds(bead) for bead in beads]
+    chain = [beads[k] for k in heaviest_chain([Box(bd.x0, bd.x1, bd.y0, bd.y1, w)
+                                               for bd, w in zip(beads, weights, strict=True)])]
+    if len(chain) < 2:
+        return [link]
+    pieces = []
+    for k, bead in enumerate(chain):
+        last = k == len(chain) - 1
+        start_a = span_a.start if k == 0 else clauses_a[bead.x0].start
+        start_b = span_b.start if k == 0 else clauses_b[bead.y0].start
+        end_a = span_a.end if last else _end_before(text_a, clauses_a[chain[k + 1].x0].start)
+        end_b = span_b.end if last else _end_before(text_b, clauses_b[chain[k + 1].y0].start)
+        piece_a, piece_b = Span(start_a, end_a), Span(start_b, end_b)
+        segs_a = tuple(i for i in link.a if a.segments[i].span.overlaps(piece_a)) or link.a
+        segs_b = tuple(j for j in link.b if b.segments[j].span.overlaps(piece_b)) or link.b
+        weight = search.bead_odds(bead)
+        pieces.append(Link(segs_a, segs_b, search.probability(weight), link.moved, (piece_a, piece_b)))
+    return pieces
+
+
+def _end_before(text: str, start: int) -> int:
+    """Return the end of the text before ``start``, without the whitespace in between."""
+    while start > 0 and text[start - 1].isspace():
+        start -= 1
+    return start

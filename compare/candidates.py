@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import heapq
 from collections import Counter, defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 
 from compare.model import Options, Segmentation, SegmentRole
 from compare.scoring import Features, Scorer
@@ -126,55 +126,3 @@ def _best_per_segment(scores: dict[tuple[int, int], float], keep: int) -> dict[t
     for j, column in by_b.items():
         kept.update((i, j) for _, i in heapq.nlargest(keep, column))
     return {pair: scores[pair] for pair in kept}
-
-
-def heaviest_chain(pairs: Sequence[tuple[int, int, float]]) -> list[tuple[int, int]]:
-    """Return the pairs of greatest total weight that increase strictly in both coordinates.
-
-    The order-keeping backbone of an alignment, in O(n log n) with a Fenwick
-    tree of prefix maxima over the second coordinate.
-
-    >>> heaviest_chain([(0, 0, 1.0), (1, 2, 1.0), (2, 1, 3.0), (3, 3, 1.0)])
-    [(0, 0), (2, 1), (3, 3)]
-    """
-    if not pairs:
-        return []
-    size = max(j for _, j, _ in pairs) + 2
-    tree_value = [0.0] * (size + 1)
-    tree_at = [-1] * (size + 1)
-    best: list[float] = [0.0] * len(pairs)
-    back: list[int] = [-1] * len(pairs)
-    order = sorted(range(len(pairs)), key=lambda k: (pairs[k][0], pairs[k][1]))
-
-    def query(j: int) -> tuple[float, int]:  # best chain ending at a second coordinate < j
-        value, at, pos = 0.0, -1, j
-        while pos > 0:
-            if tree_value[pos] > value:
-                value, at = tree_value[pos], tree_at[pos]
-            pos -= pos & -pos
-        return value, at
-
-    def update(j: int, value: float, at: int) -> None:
-        pos = j + 1
-        while pos <= size:
-            if value > tree_value[pos]:
-                tree_value[pos], tree_at[pos] = value, at
-            pos += pos & -pos
-
-    start = 0
-    while start < len(order):  # pairs sharing a first coordinate must not chain to each other
-        end = start
-        while end < len(order) and pairs[order[end]][0] == pairs[order[start]][0]:
-            end += 1
-        for k in order[start:end]:
-            value, at = query(pairs[k][1])
-            best[k], back[k] = value + pairs[k][2], at
-        for k in order[start:end]:
-            update(pairs[k][1], best[k], k)
-        start = end
-    k = max(range(len(pairs)), key=best.__getitem__)
-    chain: list[tuple[int, int]] = []
-    while k != -1:
-        chain.append((pairs[k][0], pairs[k][1]))
-        k = back[k]
-    return chain[::-1]

@@ -1,7 +1,7 @@
 """Links: the unit of alignment, a run of segments of A paired with a run of segments of B.
 
-The steps of ``compare.align`` pass lists of links from one to the next;
-``compare.pairs`` turns the final ones into pairs with spans and word diffs.
+The passes of ``compare.align`` build lists of links; ``compare.pairs`` turns
+the final ones into pairs with spans and word diffs.
 """
 
 from __future__ import annotations
@@ -12,8 +12,7 @@ from dataclasses import dataclass
 from compare.model import Segmentation, Span
 from compare.scoring import Scorer, character_ratio
 
-MERGE_GAIN = 0.03  # a merge must raise the score by this much
-RUN_RATIO = 0.85  # adjacent pairs this close in characters form one copied passage
+NEAR_COPY_RATIO = 0.85  # passages this close in characters are copies: each word maps onto its copy already
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,9 +21,9 @@ class Link:
 
     a: tuple[int, ...]
     b: tuple[int, ...]
-    score: float
+    score: float  # the fitted probability that the two passages say the same thing
     moved: bool = False
-    spans: tuple[Span, Span] | None = None  # exact spans when they are not the segments' (copies, clauses)
+    spans: tuple[Span, Span] | None = None  # exact spans when they are not the segments' (clause pieces)
 
 
 @dataclass(slots=True)
@@ -48,16 +47,6 @@ def link_spans(link: Link, a: Segmentation, b: Segmentation) -> tuple[Span, Span
             b.segments[link.b[0]].span.cover(b.segments[link.b[-1]].span))
 
 
-def free_neighbours(segs: tuple[int, ...], order: list[int], pos: dict[int, int], used: set[int]) -> list[int]:
-    """Return the unused text segments just before and just after a run of segments."""
-    out = []
-    before, after = pos[segs[0]] - 1, pos[segs[-1]] + 1
-    if before >= 0 and order[before] not in used:
-        out.append(order[before])
-    if after < len(order) and order[after] not in used:
-        out.append(order[after])
-    return out
-
-
 def near_verbatim(link: Link, scorer: Scorer) -> bool:
-    return character_ratio(scorer.passage(0, link.a), scorer.passage(1, link.b)) >= RUN_RATIO
+    """Tell whether a link's passages are near-copies of each other (character similarity)."""
+    return character_ratio(scorer.passage(0, link.a), scorer.passage(1, link.b)) >= NEAR_COPY_RATIO

@@ -128,6 +128,22 @@ class Pair:
 
 
 @dataclass(frozen=True, slots=True)
+class Passage:
+    """A stretch of A that corresponds to a stretch of B: pairs that continue each other in both documents.
+
+    Pairs are the rows a reader compares; a passage is the unit of reuse
+    (a reworded paragraph is one passage of several sentence pairs).  Its
+    spans cover its pairs and the text between them.
+    """
+
+    a: Span
+    b: Span
+    pairs: tuple[int, ...]  # indices into ``Comparison.pairs``, in the order of A
+    moved: bool
+    score: float  # the surest of its pairs
+
+
+@dataclass(frozen=True, slots=True)
 class Comparison:
     """The alignment of two documents, with everything needed to show it."""
 
@@ -136,27 +152,54 @@ class Comparison:
     pairs: tuple[Pair, ...]  # in the order of A
     a_only: tuple[int, ...]  # text segments of A with no counterpart in B
     b_only: tuple[int, ...]
-    parallel: bool  # the documents are renderings of each other throughout
+    passages: tuple[Passage, ...] = ()  # the pairs grouped into units of reuse, in the order of A
     degraded: bool = False  # a budget forced shortcuts; see ``notes``
     notes: tuple[str, ...] = ()
 
+    def swapped(self) -> Comparison:
+        """Return the same comparison seen from B: every span, operation and list mirrored."""
+        mirror = {OpTag.INSERT: OpTag.DELETE, OpTag.DELETE: OpTag.INSERT}
+        pairs = [Pair(p.b, p.a, p.kind, p.score, p.moved,
+                      tuple(DiffOp(mirror.get(op.tag, op.tag), op.b, op.a) for op in p.ops), p.b_segments, p.a_segments)
+                 for p in self.pairs]
+        order = sorted(range(len(pairs)), key=lambda k: (pairs[k].a, pairs[k].b))
+        renumber = {old: new for new, old in enumerate(order)}
+        passages = sorted((Passage(p.b, p.a, tuple(sorted(renumber[k] for k in p.pairs)), p.moved, p.score)
+                           for p in self.passages), key=lambda p: (p.a.start, p.b.start, p.pairs))
+        return Comparison(self.b, self.a, tuple(pairs[k] for k in order), self.b_only, self.a_only,
+                          tuple(passages), self.degraded, self.notes)
+
     def shared_share(self, side: str) -> float:
-        """Return the share of one side's text characters that lie in pairs."""
+        """Return the share of one side's text characters that lie in its passages (page noise not counted).
+
+        A passage covers its pairs and the text between them (a reworded
+        paragraph whose one sentence found no counterpart is reused whole).
+        """
         seg = self.a if side == "a" else self.b
-        text_chars = sum(len(s.span) for s in seg.segments if s.role is SegmentRole.TEXT)
+        texts = [s.span for s in seg.segments if s.role is SegmentRole.TEXT]
+        text_chars = sum(len(span) for span in texts)
         if not text_chars:
             return 0.0
-        spans = sorted((p.a if side == "a" else p.b) for p in self.pairs)
-        return min(1.0, _union_length(spans) / text_chars)
+        covers = sorted(p.a if side == "a" else p.b for p in (self.passages or self.pairs))
+        return min(1.0, _overlap_length(texts, covers) / text_chars)
 
 
-def _union_length(spans: list[Span]) -> int:
-    total, end = 0, -1
-    for span in spans:
-        if span.end <= end:
-            continue
-        total += span.end - max(span.start, end)
-        end = span.end
+def _overlap_length(texts: list[Span], covers: list[Span]) -> int:
+    """Return how many characters of the sorted, disjoint ``texts`` lie in the union of the sorted ``covers``."""
+    total, k = 0, 0
+    merged: list[Span] = []
+    for span in covers:
+        if merged and span.start <= merged[-1].end:
+            merged[-1] = Span(merged[-1].start, max(merged[-1].end, span.end))
+        else:
+            merged.append(span)
+    for text in texts:
+        while k < len(merged) and merged[k].end <= text.start:
+            k += 1
+        m = k
+        while m < len(merged) and merged[m].start < text.end:
+            total += min(text.end, merged[m].end) - max(text.start, merged[m].start)
+            m += 1
     return total
 
 
@@ -171,37 +214,24 @@ class Granularity(StrEnum):
 class Options:
     """Every setting of the engine, with documented defaults.
 
-    Scores are in [0, 1].  A candidate pair is kept on the document order
-    (the backbone) when its score reaches ``min_score``; a pair off that
-    order (moved) needs ``moved_min_score``; in parallel texts (whole-document
-    renderings) the gaps between kept pairs are filled down to
-    ``gap_min_score`` (also the bar for the text beside a copied clause
-    inside a kept pair, for the pair to stand).  In sparse reuse, two sentences whose best clause
-    windows reach ``clause_min_score`` pair as partial even when each is
-    paired elsewhere (``compare.clauses``).
+    The alignment's decisions come from a model fitted on data
+    (``compare.calibration``): a pair is kept when the fitted probability
+    that its two passages say the same thing, weighed against the cost of
+    its place, reaches ``min_score``.  Raising it keeps fewer, surer pairs.
     """
 
     granularity: Granularity = Granularity.SENTENCE
     language: str = "en"  # language code for the sentence splitter
-    min_score: float = 0.32
-    moved_min_score: float = 0.5
-    gap_min_score: float = 0.15
-    clause_min_score: float = 0.66  # a sentence pair saying one clause alike (see compare.clauses) is partial
-    shared_clauses: bool = True  # look for such pairs in sparse reuse (the corpus report does not: cost at scale)
-    verbatim_ratio: float = 0.97  # character similarity that counts as verbatim
-    variant_score: float = 0.3  # below this, a pair is partial
-    max_merge: int = 6  # at most this many segments merge into one side of a pair
-    parallel_coverage: float = 0.5  # aligned share of both texts that makes a parallel pair
+    min_score: float = 0.5  # the probability a link needs (0.5: whatever the fitted model finds more likely than not)
+    shared_clauses: bool = True  # let a linked segment gain second partners (the corpus report does not: cost)
+    max_merge: int = 3  # at most this many segments on one side of a bead (one sentence rendered as three)
     candidates_per_segment: int = 5  # best candidates kept for each segment
     time_budget_s: float = 20.0  # past this, finish fast and mark the result degraded
     max_chars: int = 20_000_000  # longer documents are refused
 
     def __post_init__(self) -> None:
-        for name in ("min_score", "moved_min_score", "gap_min_score", "clause_min_score", "verbatim_ratio",
-                     "variant_score", "parallel_coverage"):
-            value = getattr(self, name)
-            if not 0.0 <= value <= 1.0:
-                raise ValueError(f"option {name} must be in [0, 1], got {value!r}")
+        if not 0.0 <= self.min_score <= 1.0:  # also refuses nan
+            raise ValueError(f"option min_score must be in [0, 1], got {self.min_score!r}")
         if self.max_merge < 1 or self.candidates_per_segment < 1:
             raise ValueError("max_merge and candidates_per_segment must be at least 1")
         if self.time_budget_s <= 0 or self.max_chars <= 0:

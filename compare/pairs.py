@@ -2,43 +2,48 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from itertools import pairwise
 
-from compare.links import RUN_RATIO, Budget, Link
-from compare.model import DiffOp, OpTag, Options, Pair, PairKind, Segmentation, Span
+from compare.links import NEAR_COPY_RATIO, Budget, Link
+from compare.model import DiffOp, OpTag, Pair, PairKind, Segmentation, Span
 from compare.normalize import tokenize
-from compare.scoring import Scorer, character_ratio
+from compare.scoring import Features, Scorer, character_ratio
 from compare.worddiff import diff_words
 
 MIN_EDGE_TOKENS = 3  # words a copied passage must share to extend into a neighbour
 
 
-def to_pair(link: Link, a: Segmentation, b: Segmentation, scorer: Scorer, options: Options,
-            budget: Budget) -> Pair:
-    """Turn a link into a pair: spans, kind, and the word diff."""
+def to_pair(link: Link, a: Segmentation, b: Segmentation, scorer: Scorer, budget: Budget,
+            holds_whole: Callable[[Features, Features], bool]) -> Pair:
+    """Turn a link into a pair: spans, kind, and the word diff.
+
+    The kind follows from the word diff and the evidence: ``verbatim`` when
+    the diff has no edit, ``variant`` when the two whole passages would link
+    on their own (``holds_whole``), ``partial`` when the link stands on a
+    part of one of them (a shared clause).
+    """
     if link.spans is not None:  # the pair is part of its segments: its kind is that part's
         span_a, span_b = link.spans
         fa = scorer.features_of(a.document.text, span_a.start, span_a.end)
         fb = scorer.features_of(b.document.text, span_b.start, span_b.end)
-        ratio = character_ratio(fa, fb)
     else:
         fa, fb = scorer.passage(0, link.a), scorer.passage(1, link.b)
         span_a = a.segments[link.a[0]].span.cover(a.segments[link.a[-1]].span)
         span_b = b.segments[link.b[0]].span.cover(b.segments[link.b[-1]].span)
-        ratio = character_ratio(fa, fb)
-        if ratio >= RUN_RATIO and len(link.a) + len(link.b) > 2:
+        if len(link.a) + len(link.b) > 2 and character_ratio(fa, fb) >= NEAR_COPY_RATIO:
             span_a, span_b = _fit_copied_bounds(a, b, span_a, span_b, link)
-    if ratio >= options.verbatim_ratio:
-        kind = PairKind.VERBATIM
-    elif scorer.score_parts(fa, fb)[1] >= options.variant_score:
-        kind = PairKind.VARIANT
-    else:
-        kind = PairKind.PARTIAL
     if budget.over():  # no time left for word diffs: one operation for the whole pair
         same = span_a.slice(a.document.text) == span_b.slice(b.document.text)
         ops: tuple[DiffOp, ...] = (DiffOp(OpTag.EQUAL if same else OpTag.REPLACE, span_a, span_b),)
     else:
         ops = _diff_pair(link, a, b, span_a, span_b)
+    if all(op.tag is OpTag.EQUAL for op in ops):
+        kind = PairKind.VERBATIM
+    elif holds_whole(fa, fb):
+        kind = PairKind.VARIANT
+    else:
+        kind = PairKind.PARTIAL
     return Pair(span_a, span_b, kind, round(min(1.0, link.score), 4), link.moved, ops, link.a, link.b)
 
 

@@ -55,6 +55,10 @@ def comparison_to_json(comparison: Comparison) -> dict[str, Any]:
             }
             for p in comparison.pairs
         ],
+        "passages": [
+            {"a": _span(p.a), "b": _span(p.b), "pairs": list(p.pairs), "moved": p.moved, "score": p.score}
+            for p in comparison.passages
+        ],
         "a_only": [_span(comparison.a.segments[i].span) for i in comparison.a_only],
         "b_only": [_span(comparison.b.segments[j].span) for j in comparison.b_only],
         "summary": {
@@ -64,7 +68,7 @@ def comparison_to_json(comparison: Comparison) -> dict[str, Any]:
             "moved": sum(p.moved for p in comparison.pairs),
             "a_only": len(comparison.a_only),
             "b_only": len(comparison.b_only),
-            "parallel": comparison.parallel,
+            "passages": len(comparison.passages),
         },
         "degraded": comparison.degraded,
         "notes": list(comparison.notes),

@@ -46,6 +46,19 @@ class Features:
 
 
 @dataclass(frozen=True, slots=True)
+class Overlap:
+    """What two passages share: IDF-weighted Dice of their words and of their phrases, the share of the
+    smaller passage's word weight found in the other (containment), the shared weight itself, and the
+    number of distinct content words shared."""
+
+    words: float
+    phrases: float
+    contained: float
+    weight: float
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
 class Scorer:
     """Weights learnt from a set of documents, and the features of their segments."""
 
@@ -116,6 +129,24 @@ class Scorer:
         partial = PARTIAL_DISCOUNT * evidence * (
             (1 - PHRASE_WEIGHT) * word_contained + PHRASE_WEIGHT * phrase_contained)
         return max(variant, partial), variant
+
+    def overlap(self, a: Features, b: Features) -> Overlap:
+        """Return what two passages share, measured every way the link model weighs (see ``Overlap``)."""
+        words_a, words_b = a.words, b.words
+        shared_keys = sorted(words_a.keys() & words_b.keys())
+        if not shared_keys:
+            return Overlap(0.0, 0.0, 0.0, 0.0, 0)
+        idf, phrase_idf, default = self.idf, self.phrase_idf, self.default_idf
+        shared = math.fsum(idf.get(k, default) * min(words_a[k], words_b[k]) for k in shared_keys)
+        phrase_shared = math.fsum(phrase_idf.get(p, default) for p in sorted(a.phrases & b.phrases))
+        phrase_total = a.phrase_total + b.phrase_total
+        return Overlap(
+            words=2 * shared / (a.word_total + b.word_total),
+            phrases=2 * phrase_shared / phrase_total if phrase_total else 0.0,
+            contained=shared / min(a.word_total, b.word_total),
+            weight=shared,
+            count=len(shared_keys),
+        )
 
     def phrase_weight(self, phrase: tuple[str, str]) -> float:
         """Return the weight of one phrase (a pair of consecutive content words)."""

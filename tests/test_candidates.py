@@ -1,35 +1,14 @@
 from __future__ import annotations
 
-from itertools import combinations, pairwise
-
-from hypothesis import given
-from hypothesis import strategies as st
-
 from compare import Document, Options, segment
-from compare.candidates import find_candidates, heaviest_chain, text_segments
+from compare.candidates import find_candidates, text_segments
 from compare.scoring import fit_scorer
 
-
-def brute_force_chain_weight(pairs: list[tuple[int, int, float]]) -> float:
-    best = 0.0
-    for size in range(1, len(pairs) + 1):
-        for subset in combinations(sorted(pairs), size):
-            if all(x[0] < y[0] and x[1] < y[1] for x, y in pairwise(subset)):
-                best = max(best, sum(p[2] for p in subset))
-    return best
-
-
-@given(st.lists(st.tuples(st.integers(0, 6), st.integers(0, 6), st.floats(0.01, 1.0)), max_size=7,
-                unique_by=lambda p: (p[0], p[1])))
-def test_heaviest_chain_matches_brute_force(pairs: list[tuple[int, int, float]]) -> None:
-    chain = heaviest_chain(pairs)
-    weights = {(i, j): w for i, j, w in pairs}
-    assert all(x[0] < y[0] and x[1] < y[1] for x, y in pairwise(chain))
-    assert abs(sum(weights[p] for p in chain) - brute_force_chain_weight(pairs)) < 1e-9
+RETRIEVAL_FLOOR = 0.32  # the index keeps every pair at least this similar (checked here on the seeds)
 
 
 def test_candidates_find_what_all_pairs_find_above_the_threshold(seeds: dict[str, Document]) -> None:
-    """The index must not lose any pair that an exhaustive scoring keeps."""
+    """The index must not lose any pair that an exhaustive scoring finds similar (well below what a link needs)."""
     options = Options()
     for x, y in [("002", "004"), ("000", "002"), ("000", "004")]:
         a, b = segment(seeds[x]), segment(seeds[y])
@@ -38,7 +17,7 @@ def test_candidates_find_what_all_pairs_find_above_the_threshold(seeds: dict[str
         for i in text_segments(a):
             for j in text_segments(b):
                 score = scorer.score(scorer.features[0][i], scorer.features[1][j])
-                if score >= options.min_score:
+                if score >= RETRIEVAL_FLOOR:
                     assert (i, j) in found, (x, y, i, j, score)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from compare import Document, Options, SegmentRole, build_report, compare_documents, segment
-from compare.model import PairKind, Span
+from compare.model import PairKind, PairReport, Span
 
 PASSAGE = ("The harbour authority approved a floating breakwater for the eastern pier. "
            "Engineers expect the structure to calm winter swells by half.")
@@ -34,7 +34,7 @@ def test_two_documents_sharing_one_passage() -> None:
     assert (pair.a, pair.b) == (0, 1)
     [passage] = pair.passages
     assert passage.a.slice(a.text) == PASSAGE and passage.b.slice(b.text) == PASSAGE
-    assert passage.kind is PairKind.VERBATIM and passage.score == 1.0
+    assert passage.kind is PairKind.VERBATIM and passage.score > 0.9
     assert pair.a_share == round(shared / counted(a), 4)
     assert pair.b_share == round(shared / counted(b), 4)
 
@@ -104,20 +104,25 @@ def test_no_documents_is_refused() -> None:
         build_report([])
 
 
-SHARE_TOLERANCE = 0.11  # report vs compare view on the seeds; the largest gap measured is 0.10 (000/002)
+SHARE_TOLERANCE = 0.02  # report vs compare view: the report aligns the pairs it finds with the compare view's engine
+
+
+def report_passages(pair: PairReport, a: Document, b: Document) -> list[tuple[str, str]]:
+    return [(p.a.slice(a.text), p.b.slice(b.text)) for p in pair.passages]
+
+
+def compare_passages(a: Document, b: Document) -> list[tuple[str, str]]:
+    comparison = compare_documents(a, b)
+    return [(p.a.slice(a.text), p.b.slice(b.text)) for p in comparison.passages]
 
 
 def test_seed_shares_agree_with_pairwise_comparison(seeds: dict[str, Document]) -> None:
-    # The report weighs words over the whole corpus, the compare view over the two documents only,
-    # so scores near the bars differ a little (000/002: one of the compare view's two sentence pairs
-    # scores 0.30 under corpus weights, below min_score); both keep pairs by the same order rules.
-    # The report leaves out the compare view's shared-clause pairs (Options.shared_clauses).
     docs = list(seeds.values())
     report = build_report(docs)
     by_pair = {(p.a, p.b): p for p in report.pairs}
     for x in range(len(docs)):
         for y in range(x + 1, len(docs)):
-            comparison = compare_documents(docs[x], docs[y], Options(shared_clauses=False))
+            comparison = compare_documents(docs[x], docs[y])
             pair = by_pair.get((x, y))
             a_share, b_share = (pair.a_share, pair.b_share) if pair else (0.0, 0.0)
             assert abs(a_share - comparison.shared_share("a")) <= SHARE_TOLERANCE, (x, y)
@@ -134,27 +139,15 @@ def test_three_renderings_of_one_conference_all_pair_up(seeds: dict[str, Documen
         assert (x, y) in by_pair, (x, y)
         assert min(by_pair[(x, y)].a_share, by_pair[(x, y)].b_share) >= 0.04, (x, y)
     assert min(by_pair[(0, 4)].a_share, by_pair[(2, 4)].a_share) >= 0.4  # most of 000 and 002 is in 004
-    # 000/002 are free renderings: their sentence pair scores below moved_min_score and counts
-    # because it keeps the order of both documents, as in the compare view.
-    [passage] = by_pair[(0, 2)].passages
-    assert passage.a.slice(docs[0].text).startswith("China has evolved into a responsible major country")
-    assert passage.b.slice(docs[2].text).startswith("It was noted that China has become a responsible major country")
-    assert passage.score < Options().moved_min_score  # kept only because it keeps the order
 
 
-def test_renderings_of_each_other_get_the_compare_views_pairs() -> None:
+def test_renderings_of_each_other_get_the_compare_views_passages() -> None:
     draft = Document("draft", " ".join([INTRO_A, PASSAGE, SECOND, OUTRO_A]))
     rewritten = "The festival ended late with a jazz quartet playing ballads."  # shares one phrase with OUTRO_A
     revision = Document("revision", draft.text.replace("approved", "endorsed").replace("three", "four")
                         .replace(OUTRO_A, rewritten))
-    report = build_report([draft, revision, Document("c", INTRO_C)])
-    comparison = compare_documents(draft, revision)
-    assert comparison.parallel
-    [pair] = report.pairs
-    assert [(p.a, p.b, p.kind, p.score) for p in pair.passages] == \
-        [(p.a, p.b, p.kind, p.score) for p in comparison.pairs]
-    # The rewritten sentence is found by its place between aligned neighbours, as in the compare view.
-    assert any(p.b.slice(revision.text) == rewritten for p in pair.passages)
+    [pair] = build_report([draft, revision, Document("c", INTRO_C)]).pairs
+    assert report_passages(pair, draft, revision) == compare_passages(draft, revision)
 
 
 def test_sharded_candidate_search_finds_what_brute_force_finds(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -185,9 +178,9 @@ def test_sharded_candidate_search_finds_what_brute_force_finds(monkeypatch: pyte
     assert list(zip(x.tolist(), y.tolist(), n.tolist(), strict=True)) == expected
 
 
-def test_sentences_next_to_a_retrieved_pair_are_verified_too(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_pair_of_documents_retrieved_by_one_sentence_is_aligned_whole(monkeypatch: pytest.MonkeyPatch) -> None:
     # Retrieval keeps only rare phrases, so a copied sentence made of stock phrases can go unretrieved;
-    # simulated here by keeping the first candidate pair only: its neighbours are scored all the same.
+    # simulated here by keeping the first candidate pair only: the documents are aligned whole all the same.
     import compare.report
 
     third = "Dockworkers welcomed the decision and promised to finish the pier before the next storm season."
@@ -202,10 +195,7 @@ def test_sentences_next_to_a_retrieved_pair_are_verified_too(monkeypatch: pytest
 
     monkeypatch.setattr(compare.report, "candidate_pairs", first_only)
     [pair] = build_report([a, b]).pairs
-    assert [p.a.slice(a.text) for p in pair.passages] == [copied]
-    monkeypatch.setattr(compare.report, "EXTEND_ROUNDS", 0)
-    [pair] = build_report([a, b]).pairs
-    assert [p.a.slice(a.text) for p in pair.passages] == [PASSAGE[: PASSAGE.index(".") + 1]]
+    assert [p.a.slice(a.text) for p in pair.passages] == [copied]  # the compare view's passage, found whole
 
 
 def test_sentence_rendered_as_two_is_one_passage_as_in_the_compare_view() -> None:
@@ -215,5 +205,5 @@ def test_sentence_rendered_as_two_is_one_passage_as_in_the_compare_view() -> Non
     b = Document("b", f"Snow closed the mountain passes in March. {two} The ferry to the island was cancelled.")
     c = Document("c", "Farmers sold apples at the market on Saturday. The museum opened a new wing for modern art.")
     (pair,) = build_report([a, b, c]).pairs
-    assert [(p.a.slice(a.text), p.b.slice(b.text)) for p in pair.passages] == [(one, two)]
-    assert [(p.a.slice(a.text), p.b.slice(b.text)) for p in compare_documents(a, b).pairs] == [(one, two)]
+    assert report_passages(pair, a, b) == compare_passages(a, b)
+    assert (one, two) in [(p.a.slice(a.text), p.b.slice(b.text)) for p in compare_documents(a, b).pairs]

@@ -32,6 +32,7 @@ from compare import (
     Options,
     Pair,
     PairKind,
+    Passage,
     Segment,
     Segmentation,
     SegmentRole,
@@ -109,7 +110,7 @@ def comparison_to_record(comparison: Comparison) -> str:
         ],
         "a_only": list(comparison.a_only),
         "b_only": list(comparison.b_only),
-        "parallel": comparison.parallel,
+        "passages": [[_span(p.a), _span(p.b), list(p.pairs), p.moved, p.score] for p in comparison.passages],
         "degraded": comparison.degraded,
         "notes": list(comparison.notes),
     }
@@ -151,7 +152,8 @@ def comparison_from_record(text: str, a: Document, b: Document) -> Comparison:
         ),
         a_only=tuple(record["a_only"]),
         b_only=tuple(record["b_only"]),
-        parallel=record["parallel"],
+        passages=tuple(Passage(Span(*a), Span(*b), tuple(pairs), moved, score)
+                       for a, b, pairs, moved, score in record["passages"]),
         degraded=record["degraded"],
         notes=tuple(record["notes"]),
     )

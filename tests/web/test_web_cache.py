@@ -25,7 +25,7 @@ def test_record_roundtrip_is_exact(a: int, b: int) -> None:
 
 def test_options_key_tells_options_apart() -> None:
     assert options_key(Options()) == options_key(Options())
-    assert options_key(Options()) != options_key(Options(min_score=0.5))
+    assert options_key(Options()) != options_key(Options(min_score=0.7))
     assert options_key(Options()) != options_key(Options(granularity=Granularity.PARAGRAPH))
 
 
