@@ -12,6 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+# Seconds one comparison may take, for the web service and the command line alike (``--time-budget``, the
+# service's ``time_budget_s``): past it the engine takes shortcuts, and the caller kills what is still running.
+TIME_BUDGET_S = 10.0
+
 
 @dataclass(frozen=True, slots=True, order=True)
 class Span:
@@ -193,7 +197,7 @@ class Options:
     max_merge: int = 6  # at most this many segments merge into one side of a pair
     parallel_coverage: float = 0.5  # aligned share of both texts that makes a parallel pair
     candidates_per_segment: int = 5  # best candidates kept for each segment
-    time_budget_s: float = 20.0  # past this, finish fast and mark the result degraded
+    time_budget_s: float = TIME_BUDGET_S  # past this, finish fast and mark the result degraded
     max_chars: int = 20_000_000  # longer documents are refused
 
     def __post_init__(self) -> None:

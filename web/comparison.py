@@ -18,15 +18,17 @@ from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as BaseResponse
 
-from compare import Comparison, Document, Span, comparison_to_json
+from compare import Comparison, Document, Options, Span, comparison_to_json
 from web.cache import cached_compare
 from web.documents import current_store, document_or_404
-from web.errors import error_view
+from web.errors import error_headers, error_view
+from web.execution import request_started, run_heavy
 from web.limits import current_limits
 from web.pages import render_page
 from web.query import CompareQuery, parse_query
 from web.rows import anchor_at, layout, summarize
 from web.store import StoredDocument
+from web.tasks import compare_record
 
 blueprint = Blueprint("comparison", __name__)
 
@@ -55,13 +57,25 @@ def query_or_400() -> CompareQuery:
 
 
 def compute(query: CompareQuery) -> Result:
-    """Load both documents (404 if unknown) and compare them, from the cache when possible."""
+    """Load both documents (404 if unknown) and compare them, from the cache when possible.
+
+    A comparison not in the cache runs in a worker process with the request's
+    deadline (``web.execution``): a 503 when every worker is busy, a 422 when
+    it is stopped at its deadline or the engine refuses it.
+    """
     a, b = document_or_404(query.a), document_or_404(query.b)
     options = dataclasses.replace(query.options, time_budget_s=current_limits().time_budget_s)
     started = time.perf_counter()
+    arrived = request_started()
+    label = f"the comparison of {a.info.name} and {b.info.name}"
+
+    def in_worker(doc_a: Document, doc_b: Document, options: Options) -> str:
+        return run_heavy(compare_record, doc_a, doc_b, options, arrived, label=label)
+
     try:
         comparison, cached = cached_compare(
-            current_store(), Document(a.info.name, a.text), Document(b.info.name, b.text), options
+            current_store(), Document(a.info.name, a.text), Document(b.info.name, b.text), options,
+            compute=in_worker,
         )
     except ValueError as error:  # the engine refuses what its time budget cannot afford, naming the documents
         abort(422, description=str(error))
@@ -90,10 +104,12 @@ def compare() -> Response:
         result = compute(query)
     except HTTPException as error:
         # The controls stay; the error shows where the result would be (for htmx too: it swaps 4xx answers).
-        return render_page(
+        response = render_page(
             "compare.html", "_comparison.html", status=error.code or 500,
             documents=documents, result=None, query=query, error=error_view(error),
         )
+        response.headers.update(error_headers(error))
+        return response
     return render_page(
         "compare.html",
         "_comparison.html",
