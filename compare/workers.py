@@ -11,7 +11,11 @@ a degraded result; the kill is the safety net behind it.
 A ``WorkerPool`` keeps up to ``size`` workers (started on first need, or all
 at once by ``start``; a worker idle for ``idle_s`` exits and is started again
 when needed), runs one call per worker, and makes callers beyond them wait in
-a first-come queue of at most ``queue`` places.  The wait counts against the
+a first-come queue of at most ``queue`` places.  A call still running after
+``demote_after_s`` has its worker's priority lowered (``demoted_nice``), so
+short calls and the caller's own threads keep the cores while a long one runs
+(a feedback scheduler in one rule); the demoted worker is replaced afterwards,
+since an unprivileged process cannot raise its priority again.  The wait counts against the
 caller's deadline; a caller finding the queue full gets ``PoolBusy`` at once.
 A caller can also give up early (its client went away): ``cancelled`` is
 polled while the call runs, and a cancelled call's worker is killed too.
@@ -86,16 +90,29 @@ class OutOfMemory(WorkerFailed):
 class _Worker:
     """One worker process and the parent's end of its pipe."""
 
-    def __init__(self, context: multiprocessing.context.BaseContext, nice: int, idle_s: float,
-                 memory_bytes: int | None) -> None:
+    def __init__(self, context: multiprocessing.context.BaseContext, idle_s: float, memory_bytes: int | None) -> None:
         parent_end, child_end = context.Pipe(duplex=True)
         self.process = context.Process(  # type: ignore[attr-defined]
-            target=_serve, args=(child_end, nice, idle_s, memory_bytes), name="compare-worker", daemon=False
+            target=_serve, args=(child_end, idle_s, memory_bytes), name="compare-worker", daemon=False
         )
         self.process.start()
         child_end.close()
         self.connection: Connection = parent_end
         self.closed = False
+        self.demoted = False  # its priority was lowered; it cannot be raised again without privileges
+
+    def demote(self, nice: int) -> None:
+        """Lower the priority of the worker and of the processes it started, so short work goes first."""
+        pid = self.process.pid
+        if pid is None or self.demoted:
+            return
+        self.demoted = True
+        for which in (os.PRIO_PGRP, os.PRIO_PROCESS):  # the group, or the process before it made its group
+            try:
+                os.setpriority(which, pid, max(nice, os.getpriority(which, pid)))
+                return
+            except OSError:
+                continue
 
     def alive(self) -> bool:
         return not self.closed and bool(self.process.is_alive())
@@ -126,12 +143,13 @@ class WorkerPool:
     """Up to ``size`` worker processes, a bounded queue of callers, and a hard deadline on every call."""
 
     def __init__(self, size: int = 2, *, queue: int = 8, context: str = "forkserver",
-                 preload: Sequence[str] = (), nice: int = 0, idle_s: float = 600.0,
-                 memory_bytes: int | None = None, name: str = "worker") -> None:
+                 preload: Sequence[str] = (), demote_after_s: float | None = None, demoted_nice: int = 10,
+                 idle_s: float = 600.0, memory_bytes: int | None = None, name: str = "worker") -> None:
         if size < 1 or queue < 0:
             raise ValueError(f"a pool needs at least one worker and a queue of zero or more, got {size}, {queue}")
         self.size, self.queue, self.name = size, queue, name
-        self.nice, self.idle_s, self.memory_bytes = nice, idle_s, memory_bytes
+        self.demote_after_s, self.demoted_nice = demote_after_s, demoted_nice
+        self.idle_s, self.memory_bytes = idle_s, memory_bytes
         self._context = multiprocessing.get_context(context)
         if context == "forkserver" and preload:
             self._context.set_forkserver_preload(list(preload))
@@ -163,11 +181,17 @@ class WorkerPool:
         return len(self._waiting)
 
     def start(self) -> None:
-        """Start every worker now, so the first calls do not wait for a process to start."""
-        started = [self._new_worker() for _ in range(self.size - len(self._idle) - self._running)]
-        with self._condition:
-            self._idle.extend(started)
-            self._condition.notify_all()
+        """Start every worker now, so the first calls do not wait for processes to start."""
+        while True:
+            with self._condition:
+                if self._closed or len(self._idle) + self._running >= self.size:
+                    return
+                self._running += 1  # holds the place while the process starts
+            worker: _Worker | None = None
+            try:
+                worker = self._new_worker()
+            finally:
+                self._release(worker, worker is not None)
 
     def close(self) -> None:
         """Kill every worker; calls still running fail with ``WorkerFailed``."""
@@ -198,10 +222,10 @@ class WorkerPool:
         reusable = False
         try:
             result = self._call(worker, function, args, deadline, progress, cancelled, label, began)
-            reusable = True
+            reusable = not worker.demoted  # a demoted worker is replaced by a fresh one at full priority
             return result
         except ValueError:
-            reusable = True  # the function refused its input; the worker is fine
+            reusable = not worker.demoted  # the function refused its input; the worker is fine
             raise
         finally:
             self._release(worker, reusable)
@@ -267,7 +291,7 @@ class WorkerPool:
                 self._workers.discard(worker)
 
     def _new_worker(self) -> _Worker:
-        worker = _Worker(self._context, self.nice, self.idle_s, self.memory_bytes)
+        worker = _Worker(self._context, self.idle_s, self.memory_bytes)
         with self._condition:
             self._workers.add(worker)
         return worker
@@ -290,6 +314,8 @@ class WorkerPool:
                     if cancelled is not None and cancelled():
                         worker.kill()
                         raise Cancelled(f"{label} was cancelled after {time.monotonic() - began:.1f} s")
+                    if self.demote_after_s is not None and time.monotonic() - began > self.demote_after_s:
+                        worker.demote(self.demoted_nice)
                     continue
                 kind, payload = connection.recv()
                 if kind == "progress":
@@ -322,11 +348,9 @@ class WorkerPool:
 # --- inside the worker ----------------------------------------------------------------------------
 
 
-def _serve(connection: Connection, nice: int, idle_s: float, memory_bytes: int | None) -> None:
+def _serve(connection: Connection, idle_s: float, memory_bytes: int | None) -> None:
     """Run calls from the pipe until it closes or stays idle for ``idle_s`` seconds."""
     os.setpgid(0, 0)  # its own process group: a kill takes the processes it starts too
-    if nice:
-        os.nice(nice)
     if memory_bytes is not None:
         import resource
 

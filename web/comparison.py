@@ -22,7 +22,7 @@ from compare import Comparison, Document, Options, Span, comparison_to_json
 from web.cache import cached_compare
 from web.documents import current_store, document_or_404
 from web.errors import error_headers, error_view
-from web.execution import request_started, run_heavy
+from web.execution import check_renderable, request_started, run_heavy
 from web.limits import current_limits
 from web.pages import render_page
 from web.query import CompareQuery, parse_query
@@ -83,11 +83,17 @@ def compute(query: CompareQuery) -> Result:
 
 
 def view_context(result: Result) -> dict[str, Any]:
-    """Return what the comparison templates show."""
+    """Return what the comparison templates show, or end the request (422) if it cannot render in time."""
+    rows = layout(result.comparison, hide_identical=result.query.hide_identical)
+    query = result.query
+    check_renderable(len(rows), f"the comparison of {result.a.info.name} and {result.b.info.name}",
+                     advice=f"download it as JSON ({url_for('comparison.export', fmt='json', **query.args())}) "
+                            f"or CSV ({url_for('comparison.export', fmt='csv', **query.args())}), or compare parts "
+                            "of the documents")
     return {
         "result": result,
         "query": result.query,
-        "rows": layout(result.comparison, hide_identical=result.query.hide_identical),
+        "rows": rows,
         "summary": summarize(result.comparison),
     }
 
@@ -102,6 +108,7 @@ def compare() -> Response:
     try:
         query = query_or_400()
         result = compute(query)
+        context = view_context(result)
     except HTTPException as error:
         # The controls stay; the error shows where the result would be (for htmx too: it swaps 4xx answers).
         response = render_page(
@@ -115,7 +122,7 @@ def compare() -> Response:
         "_comparison.html",
         push_url=url_for("comparison.compare", **result.query.args()),
         documents=documents,
-        **view_context(result),
+        **context,
     )
 
 

@@ -41,7 +41,8 @@ from web.limits import Limits, current_limits
 
 T = TypeVar("T")
 
-WORKER_NICE = 0  # measured: see the README (niced workers starved on a shared machine)
+RENDER_ROWS_PER_SECOND = 10_000  # rows of the compare page laid out and rendered per second (~14,000 measured)
+DEMOTE_AFTER_S = 1.0  # a job running longer yields the cores to short ones and to pages (most take < 0.5 s)
 PRELOAD = ("web.tasks",)  # imported once by the fork server, so a new worker starts in milliseconds
 CLIENT_GONE_STATUS = 499  # nginx's "client closed request": nobody reads it, the log tells what happened
 
@@ -69,7 +70,7 @@ class Pools:
                 size, queue = ((int(limits.workers), int(limits.queue)) if kind == "heavy"
                                else (int(limits.report_workers), 1_000))  # the report registry bounds its jobs
                 self._pools[kind] = WorkerPool(
-                    size, queue=queue, context="forkserver", preload=PRELOAD, nice=WORKER_NICE,
+                    size, queue=queue, context="forkserver", preload=PRELOAD, demote_after_s=DEMOTE_AFTER_S,
                     memory_bytes=int(limits.worker_memory_bytes), name=kind,
                 )
             return self._pools[kind]
@@ -117,6 +118,20 @@ def retry_after(limits: Limits) -> int:
 def busy(message: str, limits: Limits) -> NoReturn:
     """End the request with a 503 that tells the client when to try again."""
     raise ServiceUnavailable(description=message, retry_after=retry_after(limits))
+
+
+def check_renderable(rows: int, label: str, advice: str) -> None:
+    """Refuse (422) a page of ``rows`` rows that the server could not render before the request's deadline.
+
+    Rendering runs in the server's own thread (templates need the app), so it
+    is bounded here: 180,000 rows (900 KB of one-mark sentences against a
+    report) took 13 s to lay out and render, a 59 MB page.
+    """
+    limits = current_limits()
+    remaining = request_started() + limits.time_budget_s + KILL_MARGIN_S - time.monotonic()
+    if rows > RENDER_ROWS_PER_SECOND * max(0.0, remaining):
+        abort(422, description=f"{label} has {rows:,} rows, more than this page can show within the "
+                               f"{limits.time_budget_s:g} s time budget; {advice}")
 
 
 COMPARE_ADVICE = ("the documents are too long or too repetitive to be handled here; try parts of them, or the "
