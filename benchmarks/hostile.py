@@ -58,8 +58,9 @@ def dots(size: int = 900_000) -> str:
 
 def near_duplicates(count: int = 5_000, seed: int = 1) -> str:
     rng = random.Random(seed)
-    base = ("The delegates agreed that the new policy on regional trade would take effect next spring after a "
-            "review by the committee").split()
+    sentence = ("The delegates agreed that the new policy on regional trade would take effect next spring after "
+                "a review by the committee")
+    base = sentence.split(" ")
     paragraphs = []
     for _ in range(count):
         words = list(base)
@@ -96,7 +97,8 @@ def docx_with_text(chars: int, seed: int = 1) -> bytes:
                 f"<w:body>{body}</w:body></w:document>")
     content_types = ('<?xml version="1.0" encoding="UTF-8"?>'
                      '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-                     '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+                     '<Default Extension="rels" '
+                     'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
                      '<Default Extension="xml" ContentType="application/xml"/>'
                      '<Override PartName="/word/document.xml" ContentType="application/'
                      'vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>')
@@ -216,7 +218,7 @@ class Session:
 
     def seed_id(self) -> int:
         _, body, _ = self.send("/api/documents")
-        return next(d["id"] for d in json.loads(body)["documents"] if d["name"] == SEED_NAME)
+        return next(int(d["id"]) for d in json.loads(body)["documents"] if d["name"] == SEED_NAME)
 
 
 def message_of(body: bytes) -> str:
@@ -313,11 +315,12 @@ class HostileClient:
                 seed = session.seed_id()
                 path = through_form if turn % 2 else through_api
                 upload, compared = path(session, file, seed)
-                for outcome in (upload, compared):
-                    if outcome is not None:
-                        self.ledger.record(f"hostile {outcome.status}", outcome.seconds)
+                way = "form" if path is through_form else "API"
+                self.ledger.record(f"{file.name} upload ({way}): {upload.status}", upload.seconds)
+                if compared is not None:
+                    self.ledger.record(f"{file.name} compare ({way}): {compared.status}", compared.seconds)
             except (OSError, ValueError, RuntimeError) as error:
-                self.ledger.record(f"hostile {type(error).__name__}", 0.0)
+                self.ledger.record(f"{file.name}: {type(error).__name__}", 0.0)
 
 
 def main() -> int:

@@ -12,10 +12,12 @@ A ``WorkerPool`` keeps up to ``size`` workers (started on first need, or all
 at once by ``start``; a worker idle for ``idle_s`` exits and is started again
 when needed), runs one call per worker, and makes callers beyond them wait in
 a first-come queue of at most ``queue`` places.  A call still running after
-``demote_after_s`` has its worker's priority lowered (``demoted_nice``), so
-short calls and the caller's own threads keep the cores while a long one runs
-(a feedback scheduler in one rule); the demoted worker is replaced afterwards,
-since an unprivileged process cannot raise its priority again.  The wait counts against the
+``demote_after_s`` has its worker's priority lowered (``demoted_nice``) and
+gives its place to the queue (up to ``size`` such calls run beside the
+``size`` others), so short calls and the caller's own threads keep the cores
+and the workers while a long one runs: a feedback scheduler in one rule.  The
+demoted worker is replaced afterwards, since an unprivileged process cannot
+raise its priority again.  The wait counts against the
 caller's deadline; a caller finding the queue full gets ``PoolBusy`` at once.
 A caller can also give up early (its client went away): ``cancelled`` is
 polled while the call runs, and a cancelled call's worker is killed too.
@@ -155,7 +157,8 @@ class WorkerPool:
             self._context.set_forkserver_preload(list(preload))
         self._idle: list[_Worker] = []
         self._workers: set[_Worker] = set()  # every live worker, idle or running, for close()
-        self._running = 0  # calls holding a worker (or starting one)
+        self._running = 0  # calls holding a place (a worker, or one starting)
+        self._demoted = 0  # long calls that gave their place back and run at low priority
         self._waiting: deque[object] = deque()  # tickets of queued callers, first come first served
         self._condition = threading.Condition()
         self._closed = False
@@ -228,7 +231,7 @@ class WorkerPool:
             reusable = not worker.demoted  # the function refused its input; the worker is fine
             raise
         finally:
-            self._release(worker, reusable)
+            self._release(worker, reusable, demoted=worker.demoted)
 
     # --- the queue --------------------------------------------------------------------------------
 
@@ -277,10 +280,13 @@ class WorkerPool:
                 raise
         return worker
 
-    def _release(self, worker: _Worker | None, reusable: bool) -> None:
+    def _release(self, worker: _Worker | None, reusable: bool, demoted: bool = False) -> None:
         """Give a worker back after a call, or drop it (killed, crashed, or the pool is closed)."""
         with self._condition:
-            self._running -= 1
+            if demoted:
+                self._demoted -= 1  # its place in the pool was given back when it was demoted
+            else:
+                self._running -= 1
             if worker is not None and reusable and not self._closed:
                 self._idle.append(worker)
                 worker = None
@@ -314,8 +320,9 @@ class WorkerPool:
                     if cancelled is not None and cancelled():
                         worker.kill()
                         raise Cancelled(f"{label} was cancelled after {time.monotonic() - began:.1f} s")
-                    if self.demote_after_s is not None and time.monotonic() - began > self.demote_after_s:
-                        worker.demote(self.demoted_nice)
+                    if (self.demote_after_s is not None and not worker.demoted
+                            and time.monotonic() - began > self.demote_after_s):
+                        self._demote(worker)
                     continue
                 kind, payload = connection.recv()
                 if kind == "progress":
@@ -335,6 +342,16 @@ class WorkerPool:
             code = worker.process.exitcode
             how = f"signal {-code}" if code is not None and code < 0 else f"exit status {code}"
             raise WorkerFailed(f"{label} failed: its worker process died ({how})") from error
+
+    def _demote(self, worker: _Worker) -> None:
+        """Lower a long call's priority and give its place to the queue, if fewer than ``size`` are demoted."""
+        with self._condition:
+            if self._demoted >= self.size:
+                return
+            self._demoted += 1
+            self._running -= 1
+            self._condition.notify_all()
+        worker.demote(self.demoted_nice)
 
     @staticmethod
     def _shut(workers: set[_Worker], condition: threading.Condition) -> None:

@@ -4,14 +4,17 @@ A growth test: each pattern is run (``finditer``, its worst use) on shapes
 made to make regular expressions backtrack (runs of one mark, a mark after a
 long run, a word that never ends, Markdown markers), at ``SIZE`` characters
 and at ten times that; the larger may take at most ``MAX_GROWTH`` times as
-long (a quadratic pattern takes about 100 times as long).  Three of them did,
-before: the segment estimate on a run of dots (600,000 dots took hours), the
+long (linear takes about 10 times as long on an idle machine, up to ~27 on
+a loaded one; a quadratic step about 100 times).  Five were quadratic before:
+the segment estimate on a run of dots (600,000 dots took hours), the
 trailing-emphasis search on a run of ``*`` inside a sentence, the
-hyphenated-word search on a long word.
+hyphenated-word search on a long word, the charset prescan on ``<meta``
+without an end, and sentencex on runs of opening quotation marks.
 """
 
 from __future__ import annotations
 
+import gc
 import re
 import time
 from collections.abc import Callable
@@ -35,14 +38,15 @@ from compare.normalize import token_keys, tokenize
 from compare.segment import is_page_noise
 
 SIZE = 2_000  # characters of the small input; the large one has ten times as many
-MAX_GROWTH = 20.0  # linear is ~10x; quadratic ~100x
+MAX_GROWTH = 30.0  # linear is ~10x alone (up to ~27x on a loaded 2-core machine); quadratic ~100x
 FLOOR_S = 0.001  # timings below this are noise: the small input counts as taking this long
 MODULES: tuple[ModuleType, ...] = (
     compare.segment, compare.normalize, compare.clauses, compare.worddiff, compare.variants,
     compare.formats.text, compare.formats.pdf, compare.formats.html, compare.reading, web.uploads,
 )
 
-MARKS = [*[".", "!", "?", '"', "'", "”", "’", "`", "«", "*", "_", "#", ">", "-", "+", ",", ";", ":", "(", ")", "[", "]", "…", "。", "&", "<", "="], "\n", "\r", "\t", " ", "a", "1", "\xa0"]
+MARKS = [".", "!", "?", '"', "'", "”", "’", "`", "«", "*", "_", "#", ">", "-", "+", ",", ";", ":", "(", ")",
+         "[", "]", "…", "。", "&", "<", "=", "\n", "\r", "\t", " ", "a", "1", "\xa0"]
 
 
 def repeated(unit: str) -> Callable[[int], str]:
@@ -79,18 +83,32 @@ SHAPES: dict[str, Callable[[int], str]] = {
 
 
 def best_time(run: Callable[[], object], repeats: int = 3) -> float:
+    """Return the fastest of a few runs, with the garbage collector paused (its passes are not the step's cost)."""
     times = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - started)
+    gc.disable()
+    try:
+        for _ in range(repeats):
+            started = time.perf_counter()
+            run()
+            times.append(time.perf_counter() - started)
+    finally:
+        gc.enable()
     return min(times)
 
 
 def growth(work: Callable[[str], object], shape: Callable[[int], str], size: int = SIZE) -> float:
-    """Return how many times longer ``work`` takes on the shape at ten times ``size``."""
+    """Return how many times longer ``work`` takes on the shape at ten times ``size``.
+
+    A ratio past ``MAX_GROWTH`` is measured twice more and the lowest kept: a
+    busy machine can slow one run, but a quadratic step is slow every time.
+    """
     small, large = shape(size), shape(10 * size)
-    return best_time(lambda: work(large)) / max(best_time(lambda: work(small)), FLOOR_S)
+    ratios = []
+    for _ in range(3):
+        ratios.append(best_time(lambda: work(large)) / max(best_time(lambda: work(small)), FLOOR_S))
+        if ratios[-1] <= MAX_GROWTH:
+            break
+    return min(ratios)
 
 
 def patterns() -> list[tuple[str, re.Pattern[str] | re.Pattern[bytes]]]:
@@ -116,6 +134,9 @@ def test_every_pattern_is_linear_on_every_hostile_shape(name: str,
     assert not slow, f"{name} grows faster than linear on {slow}"
 
 
+# Sentences are split a 4,000-character window at a time past a bound (compare.segment.SPLIT_WINDOW): its growth
+# is linear from there on, so it is measured from there.
+STEP_SIZES = {"segment (sentences)": 8_000}
 STEPS: dict[str, Callable[[str], object]] = {
     "segment (sentences)": lambda text: segment(Document("d.md", text)),
     "estimate_segments": estimate_segments,
@@ -129,8 +150,9 @@ STEPS: dict[str, Callable[[str], object]] = {
 
 @pytest.mark.parametrize("step", list(STEPS))
 def test_the_steps_over_user_text_are_linear(step: str) -> None:
+    size = STEP_SIZES.get(step, SIZE)
     slow = {shape: round(ratio, 1) for shape, make in SHAPES.items()
-            if (ratio := growth(STEPS[step], make)) > MAX_GROWTH}
+            if (ratio := growth(STEPS[step], make, size)) > MAX_GROWTH}
     assert not slow, f"{step} grows faster than linear on {slow}"
 
 

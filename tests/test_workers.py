@@ -179,6 +179,21 @@ def test_a_long_call_is_demoted_and_its_worker_replaced_after() -> None:
         assert pool.run(os.nice, 0, deadline=time.monotonic() + 5) == os.nice(0)
 
 
+def test_a_demoted_call_gives_its_place_to_the_queue() -> None:
+    """One worker: a short call sent while a long one runs is served beside it once the long one is demoted."""
+    with WorkerPool(1, queue=1, context="fork", demote_after_s=0.1) as pool:
+        finished: list[str] = []
+        long = threading.Thread(target=lambda: finished.append(str(pool.run(sleep_then, 1.0, 1,
+                                                                            deadline=time.monotonic() + 5))))
+        long.start()
+        time.sleep(0.05)
+        started = time.monotonic()
+        assert pool.run(sleep_then, 0, 2, deadline=started + 5) == 2
+        assert time.monotonic() - started < 0.6 and finished == []  # it did not wait for the long call
+        long.join()
+        assert finished == ["1"]
+
+
 def test_a_forkserver_pool_runs_module_functions_and_restarts_after_an_idle_exit() -> None:
     with WorkerPool(1, context="forkserver", preload=["compare"], idle_s=0.2) as pool:
         assert pool.run(sleep_then, 0, 6, deadline=time.monotonic() + 30) == 6

@@ -20,7 +20,7 @@ from web import create_app
 from web.execution import current_pools
 from web.store import StoreError
 
-THREADS = 12  # past the heavy requests that may wait (workers 2 + queue 4), pages and uploads still get threads
+THREADS = 16  # past the heavy requests (2 workers, 2 demoted, 8 queued), pages and uploads still get threads
 LOOKAHEAD = 1  # waitress reads ahead on a connection, which is how it notices a client that went away
 
 

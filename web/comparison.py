@@ -82,19 +82,26 @@ def compute(query: CompareQuery) -> Result:
     return Result(query, a, b, comparison, cached, (time.perf_counter() - started) * 1000)
 
 
+def row_count(comparison: Comparison) -> int:
+    """Return about how many rows the compare view lays out: one per pair, one per segment in no pair."""
+    paired_a = {i for pair in comparison.pairs for i in pair.a_segments}
+    paired_b = {j for pair in comparison.pairs for j in pair.b_segments}
+    return (len(comparison.pairs) + len(comparison.a.segments) - len(paired_a)
+            + len(comparison.b.segments) - len(paired_b))
+
+
 def view_context(result: Result) -> dict[str, Any]:
     """Return what the comparison templates show, or end the request (422) if it cannot render in time."""
-    rows = layout(result.comparison, hide_identical=result.query.hide_identical)
-    query = result.query
-    check_renderable(len(rows), f"the comparison of {result.a.info.name} and {result.b.info.name}",
+    query, comparison = result.query, result.comparison
+    check_renderable(row_count(comparison), f"the comparison of {result.a.info.name} and {result.b.info.name}",
                      advice=f"download it as JSON ({url_for('comparison.export', fmt='json', **query.args())}) "
                             f"or CSV ({url_for('comparison.export', fmt='csv', **query.args())}), or compare parts "
                             "of the documents")
     return {
         "result": result,
-        "query": result.query,
-        "rows": rows,
-        "summary": summarize(result.comparison),
+        "query": query,
+        "rows": layout(comparison, hide_identical=query.hide_identical),
+        "summary": summarize(comparison),
     }
 
 

@@ -41,7 +41,7 @@ from web.limits import Limits, current_limits
 
 T = TypeVar("T")
 
-RENDER_ROWS_PER_SECOND = 10_000  # rows of the compare page laid out and rendered per second (~14,000 measured)
+RENDER_ROWS_PER_SECOND = 10_000  # rows the compare page lays out and renders per second (~14,000 measured here)
 DEMOTE_AFTER_S = 1.0  # a job running longer yields the cores to short ones and to pages (most take < 0.5 s)
 PRELOAD = ("web.tasks",)  # imported once by the fork server, so a new worker starts in milliseconds
 CLIENT_GONE_STATUS = 499  # nginx's "client closed request": nobody reads it, the log tells what happened
@@ -130,11 +130,12 @@ def busy(message: str, limits: Limits) -> NoReturn:
 
 
 def check_renderable(rows: int, label: str, advice: str) -> None:
-    """Refuse (422) a page of ``rows`` rows that the server could not render before the request's deadline.
+    """Refuse (422) a page of about ``rows`` rows that the server could not lay out before the deadline.
 
-    Rendering runs in the server's own thread (templates need the app), so it
-    is bounded here: 180,000 rows (900 KB of one-mark sentences against a
-    report) took 13 s to lay out and render, a 59 MB page.
+    Laying out and rendering the rows runs in the server's own thread
+    (templates need the app), so it is bounded here, before it starts: 180,000
+    rows (900 KB of one-mark sentences against a report) took 4.8 s to lay out
+    and 8 s to render, a 59 MB page, slowing every other page meanwhile.
     """
     limits = current_limits()
     remaining = request_started() + limits.time_budget_s + KILL_MARGIN_S - time.monotonic()

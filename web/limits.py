@@ -47,7 +47,7 @@ class Limits:
     report_max_documents: int = 2_000  # documents of one corpus report (hook for the Report page)
     variants_max_documents: int = 8  # documents on the Variants page: N documents cost N(N-1)/2 comparisons
     workers: int = 2  # worker processes for comparisons, variants and converted uploads (the heavy jobs at once)
-    queue: int = 4  # heavy requests waiting for a worker (the wait counts against their budget); past it, 503
+    queue: int = 8  # heavy requests waiting for a worker (the wait counts against their budget); past it, 503
     report_workers: int = 1  # worker processes for reports (one report uses every core already)
     report_time_budget_s: float = 300.0  # one report, once it runs: past it, it is stopped with a message
     worker_memory_bytes: int = 4096 * MB  # address space of one worker; past it, its job fails with a message
