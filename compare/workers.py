@@ -54,7 +54,8 @@ Progress = Callable[[int, int], None]
 
 KILL_MARGIN_S = 0.5  # callers kill work this long after its budget: the engine's shortcuts come first
 POLL_S = 0.05  # how often a waiting caller checks its deadline and ``cancelled``
-KILL_WAIT_S = 2.0  # how long to wait for a killed worker to be reaped
+KILL_WAIT_S = 2.0  # how long to wait for a dead worker's exit status
+REAP_WAIT_S = 60.0  # how long a background thread waits to reap a killed worker
 ORPHAN_GRACE_S = 5.0  # a worker whose caller is gone kills itself this long after the call's deadline
 
 logger = logging.getLogger(__name__)
@@ -120,7 +121,11 @@ class _Worker:
         return not self.closed and bool(self.process.is_alive())
 
     def kill(self) -> None:
-        """Kill the worker and every process it started (its process group), then reap it."""
+        """Kill the worker and every process it started (its process group); reap it in the background.
+
+        The caller does not wait for the kernel to tear the process down: a
+        large worker at low priority on a busy machine took most of a second.
+        """
         if self.closed:
             return
         pid = self.process.pid
@@ -129,8 +134,14 @@ class _Worker:
                 os.killpg(pid, signal.SIGKILL)  # the worker leads its own group (see _serve)
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.kill(pid, signal.SIGKILL)  # killed before it made its group
-        self.process.join(KILL_WAIT_S)
-        self.close()
+        self.closed = True
+        self.connection.close()
+        threading.Thread(target=self._reap, name="reap-worker", daemon=True).start()
+
+    def _reap(self) -> None:
+        self.process.join(REAP_WAIT_S)
+        with contextlib.suppress(ValueError):  # still not gone: left to the system
+            self.process.close()
 
     def close(self) -> None:
         if self.closed:

@@ -233,7 +233,7 @@ def test_web_answers_hostile_texts_within_the_budget(web_client, case: str) -> N
         assert response.status_code == 200 or "hostile.txt" in body, body[:300]
 
 
-@pytest.mark.parametrize("name", ["long.docx", "bomb.pdf", "bomb2.pdf"])
+@pytest.mark.parametrize("name", ["long.docx", "bomb.pdf", "bomb2.pdf", "bomb3.pdf"])
 def test_web_refuses_converted_bombs_at_once(web_client, name: str) -> None:  # type: ignore[no-untyped-def]
     """A Word file over the text limit and PDF bombs: refused while they inflate, within a second."""
     file = next(f for f in hostile_inputs() if f.name == name)
