@@ -174,7 +174,7 @@ def _trailing_markup(text: str, start: int, end: int) -> int:
     run of ``*`` or ``_`` inside a sentence).
 
     >>> _trailing_markup("**bold** __", 0, 11), _trailing_markup("plain", 0, 5)
-    (6, 5)
+    (8, 5)
     """
     cut = end
     while cut > start and text[cut - 1] in _TRAILING_MARKERS:
