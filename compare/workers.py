@@ -11,16 +11,17 @@ a degraded result; the kill is the safety net behind it.
 A ``WorkerPool`` keeps up to ``size`` workers (started on first need, or all
 at once by ``start``; a worker idle for ``idle_s`` exits and is started again
 when needed), runs one call per worker, and makes callers beyond them wait in
-a first-come queue of at most ``queue`` places.  A call still running after
-``demote_after_s`` has its worker's priority lowered (``demoted_nice``) and
-gives its place to the queue (up to ``size`` such calls run beside the
-``size`` others), so short calls and the caller's own threads keep the cores
-and the workers while a long one runs: a feedback scheduler in one rule.  The
-demoted worker is replaced afterwards, since an unprivileged process cannot
-raise its priority again.  The wait counts against the
+a first-come queue of at most ``queue`` places.  The wait counts against the
 caller's deadline; a caller finding the queue full gets ``PoolBusy`` at once.
 A caller can also give up early (its client went away): ``cancelled`` is
 polled while the call runs, and a cancelled call's worker is killed too.
+
+A call still running after ``demote_after_s`` has its worker's priority
+lowered (``demoted_nice``) and gives its place to the queue (up to ``size``
+such calls run beside the ``size`` others), so short calls and the caller's
+own threads keep the cores and the workers while a long one runs: a feedback
+scheduler in one rule.  The demoted worker is replaced afterwards, since an
+unprivileged process cannot raise its priority again.
 
 Calls and results travel pickled over a pipe, so a call is a module-level
 function with picklable arguments.  A ``ValueError`` raised by the call (the

@@ -4,11 +4,11 @@ Comparisons, variants and the reading of converted files (Word, PDF, HTML)
 run in a pool of ``Limits.workers`` processes (``compare.workers``), never in
 the server's threads, so the library, uploads of text and cached pages answer
 while they run.  Every such request has one deadline, its arrival plus
-``Limits.time_budget_s``: the engine gets the budget (less the time the
-request waited for a worker) and degrades past it; the worker is killed
-``compare.KILL_MARGIN_S`` after the deadline if it is still running, and the request
-is answered with a refusal that says so.  So every answer comes within the
-budget plus about a second.
+``Limits.time_budget_s``: the engine gets the budget (less what the request
+waited for a worker, past a second: ``web.tasks.engine_budget``) and degrades
+past it; the worker is killed ``compare.KILL_MARGIN_S`` after the deadline if
+it is still running, and the request is answered with a refusal that says so.
+So every answer comes within the budget plus about a second.
 
 Past the workers, ``Limits.queue`` requests wait their turn (the wait counts
 against their budget); a request that finds the queue full gets a 503 with
@@ -172,6 +172,7 @@ def run_heavy(function: Callable[..., T], *args: Any, label: str, advice: str = 
         abort(422, description=f"{label} did not finish within the {budget:g} s time budget and was stopped "
                                f"after {error.seconds:.1f} s: {advice}")
     except Cancelled:
+        current_app.logger.info("%s: the client went away; its job was stopped", label)
         raise ClientGone() from None
     except OutOfMemory:
         abort(422, description=f"{label} needed more memory than a worker may use "
