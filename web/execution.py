@@ -169,7 +169,7 @@ def run_heavy(function: Callable[..., T], *args: Any, label: str, advice: str = 
         if error.queued:
             busy(f"the server is busy: {label} waited {error.seconds:.1f} s for a free worker, the whole "
                  f"{budget:g} s budget; try again in a moment", limits)
-        abort(422, description=f"{label} did not finish within the {budget:g} s time budget and was stopped "
+        abort(422, description=f"{label} did not finish within the time budget of {budget:g} s and was stopped "
                                f"after {error.seconds:.1f} s: {advice}")
     except Cancelled:
         current_app.logger.info("%s: the client went away; its job was stopped", label)

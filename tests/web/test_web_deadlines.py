@@ -100,7 +100,7 @@ def test_the_library_answers_while_four_pathological_comparisons_run(server: Ser
         assert status in (200, 422, 503), (status, body[:200])  # done, stopped at the deadline, or busy
         if status == 422:  # stopped at the deadline, or refused at once in what was left of the budget after a wait
             assert b"dots-a.txt and dots-b.txt" in body, body[:300]
-            assert b"did not finish within the 3 s time budget" in body or b"cannot be compared within" in body
+            assert b"did not finish within the time budget of 3 s" in body or b"cannot be compared within" in body
 
 
 def seed_id_of(session: Session, prefix: str) -> int:
@@ -117,7 +117,7 @@ def test_a_comparison_past_the_budget_is_stopped_with_a_clear_message(server: Se
         if status == 422:  # on a machine fast enough, the engine degrades in time and answers 200
             text = unescape(body.decode())  # stopped, refused in what a wait left of the budget, or too many rows
             assert "dots-a.txt and dots-b.txt" in text, text[-500:]
-            assert any(reason in text for reason in ("did not finish within the 3 s time budget", "cannot be compared "
+            assert any(reason in text for reason in ("did not finish within the time budget of 3 s", "cannot be compared "
                                                      "within the time budget", "more than this page can show"))
         else:
             assert status == 200, body[:300]
@@ -174,7 +174,8 @@ def test_bombs_and_a_word_file_over_the_limit_are_refused_fast(server: ServerPro
         status, body, _ = session.send("/api/documents", form, kind)
         seconds = time.monotonic() - started
         message = json.loads(body)["error"]["message"]
-        assert status == 413 and seconds < 1.0 and file.name in message, (file.name, status, seconds, message)
+        fast = 1.0 if file.name.endswith(".pdf") else 2.0  # a bomb within a second; 2.1 M characters parsed first
+        assert status == 413 and seconds < fast and file.name in message, (file.name, status, seconds, message)
         token = session.csrf_token()
         form, kind = multipart({"csrf_token": token}, [("files", file.name, file.data)])
         status, page, _ = session.send("/documents", form, kind)
