@@ -83,16 +83,20 @@ SHAPES: dict[str, Callable[[int], str]] = {
 
 
 def best_times(small: Callable[[], object], large: Callable[[], object], repeats: int = 3) -> tuple[float, float]:
-    """Return the fastest of a few runs of each, taken in turn (a busy spell slows both alike), the garbage
-    collector paused (its passes are not the step's cost)."""
+    """Return the least CPU time of a few runs of each, taken in turn, the garbage collector paused.
+
+    CPU time of this process, not wall time: on a busy machine the wall time
+    of the longer run also counts the other processes it waited for.  The
+    collector's passes are not the step's cost.
+    """
     times: tuple[list[float], list[float]] = ([], [])
     gc.disable()
     try:
         for _ in range(repeats):
             for run, kept in ((small, times[0]), (large, times[1])):
-                started = time.perf_counter()
+                started = time.process_time()
                 run()
-                kept.append(time.perf_counter() - started)
+                kept.append(time.process_time() - started)
     finally:
         gc.enable()
     return min(times[0]), min(times[1])

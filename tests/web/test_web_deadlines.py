@@ -64,7 +64,16 @@ def timed(session: Session, path: str) -> tuple[float, int, bytes, dict[str, str
     return time.monotonic() - started, status, body, headers
 
 
-def test_the_library_answers_while_four_pathological_comparisons_run(server: ServerProcess) -> None:
+def test_the_library_answers_while_four_pathological_comparisons_run(tmp_path: Path) -> None:
+    """Four comparisons that take their whole 6 s budget, on two workers: pages, lists and uploads go on."""
+    server = start_server(tmp_path, time_budget_s=6)
+    try:
+        library_answers_while_comparisons_run(server)
+    finally:
+        server.stop()
+
+
+def library_answers_while_comparisons_run(server: ServerProcess) -> None:
     session = Session(server.url)
     a, b = seed_id_of(session, "002"), seed_id_of(session, "004")
     assert session.send(f"/compare?a={a}&b={b}")[0] == 200  # cached from now on
@@ -94,13 +103,13 @@ def test_the_library_answers_while_four_pathological_comparisons_run(server: Ser
         thread.join()
     assert not errors, errors
     for kind, values in latencies.items():
-        assert len(values) >= 3 and percentile(values, 0.95) < 1.0, (kind, values)
+        assert len(values) >= 10 and percentile(values, 0.95) < 1.0, (kind, values)
     for seconds, status, body in answers:
-        assert seconds < BUDGET_S + LATE_S, (seconds, status, body[:200])
+        assert seconds < 6 + LATE_S, (seconds, status, body[:200])
         assert status in (200, 422, 503), (status, body[:200])  # done, stopped at the deadline, or busy
         if status == 422:  # stopped at the deadline, or refused at once in what was left of the budget after a wait
             assert b"dots-a.txt and dots-b.txt" in body, body[:300]
-            assert b"did not finish within the time budget of 3 s" in body or b"cannot be compared within" in body
+            assert b"did not finish within the time budget of 6 s" in body or b"cannot be compared within" in body
 
 
 def seed_id_of(session: Session, prefix: str) -> int:
