@@ -116,7 +116,7 @@ def test_identical_paragraphs_pair_within_the_budget() -> None:
 @pytest.mark.slow
 def test_two_unrelated_1mb_documents_finish_with_the_service_budget() -> None:
     """With the web's default 10 s budget, two unrelated 1 MB documents are compared (about 2 s here)."""
-    outcome, seconds, detail = finishes_or_refuses(unrelated_document(1), unrelated_document(2), 10.0)
+    outcome, _, detail = finishes_or_refuses(unrelated_document(1), unrelated_document(2), 10.0)
     assert outcome == "done", detail  # not refused: the service's budget affords them (the time is the CLI's test)
 
 
