@@ -38,4 +38,5 @@ bench-report: $(STAMP)
 # the long forms of the load and kill -9 tests (LOAD_SECONDS=120 by default, 10 crash rounds)
 load: $(STAMP)
 	$(PY) -m benchmarks.load
+	$(PY) -m benchmarks.load --hostile
 	$(PY) -m benchmarks.crash --rounds 10

@@ -68,7 +68,7 @@ class ServerProcess:
     instance: Path
     log_path: Path
     env: dict[str, str] = field(default_factory=dict)
-    threads: int = 4
+    threads: int | None = None  # None: the server's default (more than its workers and queue)
     process: subprocess.Popen[bytes] | None = None
     url: str = ""
 
@@ -78,7 +78,8 @@ class ServerProcess:
         started = time.monotonic()
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "web", "serve", "--port", "0", "--threads", str(self.threads),
+                [sys.executable, "-m", "web", "serve", "--port", "0",
+                 *(["--threads", str(self.threads)] if self.threads else []),
                  "--database", str(self.database), "--instance", str(self.instance)],
                 cwd=REPO,
                 env={**os.environ, **self.env},

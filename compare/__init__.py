@@ -10,6 +10,7 @@
 from compare.align import compare_documents
 from compare.families import find_families
 from compare.model import (
+    TIME_BUDGET_S,
     Comparison,
     DiffOp,
     Document,
@@ -35,6 +36,7 @@ from compare.model import (
     Span,
 )
 from compare.reading import (
+    EXTRACTED_FORMATS,
     InputTooLargeError,
     UnsupportedFormatError,
     decode,
@@ -49,9 +51,24 @@ from compare.report_html import heatmap_legend_svg, heatmap_svg, report_to_html
 from compare.segment import estimate_segments, segment
 from compare.variants import FamilyVariants, RenderingVariants, find_variants
 from compare.worddiff import diff_words
+from compare.workers import (
+    KILL_MARGIN_S,
+    Cancelled,
+    DeadlineExceeded,
+    OutOfMemory,
+    PoolBusy,
+    Progress,
+    WorkerFailed,
+    WorkerPool,
+)
 
 __all__ = [
+    "EXTRACTED_FORMATS",
+    "KILL_MARGIN_S",
+    "TIME_BUDGET_S",
+    "Cancelled",
     "Comparison",
+    "DeadlineExceeded",
     "DiffOp",
     "Document",
     "DocumentReport",
@@ -62,12 +79,15 @@ __all__ = [
     "InputTooLargeError",
     "OpTag",
     "Options",
+    "OutOfMemory",
     "Pair",
     "PairKind",
     "PairReport",
     "Passage",
     "PassageFamily",
     "PassageMember",
+    "PoolBusy",
+    "Progress",
     "ReadLimits",
     "Rendering",
     "RenderingVariants",
@@ -78,6 +98,8 @@ __all__ = [
     "SharedPassage",
     "Span",
     "UnsupportedFormatError",
+    "WorkerFailed",
+    "WorkerPool",
     "build_report",
     "compare_documents",
     "comparison_to_json",

@@ -2,7 +2,15 @@
 
 (or ``python -m compare``).
 
-Exit codes: 0 success, 2 bad usage or unreadable input (one line on stderr).
+``align`` and ``families`` read, compare and render in a worker process that
+is killed when it runs past the time budget (``--time-budget``, by default the
+web service's ``compare.model.TIME_BUDGET_S``) plus ``KILL_MARGIN_S``: the
+engine takes shortcuts at the budget, and whatever still runs is stopped with
+a one-line message.  ``report`` runs as long as the corpus needs (its progress
+bar shows on a terminal).
+
+Exit codes: 0 success, 2 bad usage, unreadable input, or input the time budget cannot afford (one line on
+stderr).
 """
 
 from __future__ import annotations
@@ -10,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -19,6 +28,7 @@ from compare.families import find_families
 from compare.model import Document, Granularity, Options, Report
 from compare.reading import read_document, supported_extensions
 from compare.render import comparison_to_json, comparison_to_text, families_to_json, families_to_text
+from compare.workers import KILL_MARGIN_S, DeadlineExceeded, WorkerFailed, WorkerPool
 
 
 class _Parser(argparse.ArgumentParser):
@@ -43,7 +53,9 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument("--format", choices=["json", "text"], default="text", help="output format")
     common.add_argument("--granularity", choices=[g.value for g in Granularity], default="sentence")
     common.add_argument("--threshold", type=float, help="minimum similarity of a pair, 0..1")
-    common.add_argument("--time-budget", type=float, help="seconds before shortcuts are taken")
+    common.add_argument("--time-budget", type=float, metavar="SECONDS",
+                        help=f"seconds the command may take: past them shortcuts are taken, and what still runs "
+                             f"is stopped (default {Options().time_budget_s:g}, the web service's)")
     common.add_argument("--color", choices=["auto", "always", "never"], default="auto")
     align = sub.add_parser("align", parents=[common], help="align two documents")
     align.add_argument("a")
@@ -107,6 +119,31 @@ def _report(args: argparse.Namespace, options: Options) -> str:
     return report_to_markdown(report)
 
 
+def _aligned(args: argparse.Namespace, options: Options, color: bool) -> str:
+    """Read, compare and render what ``align`` or ``families`` asks for (in the worker process)."""
+    if args.command == "align":
+        result = compare_documents(read_document(args.a), read_document(args.b), options)
+        return (json.dumps(comparison_to_json(result), ensure_ascii=False) if args.format == "json"
+                else comparison_to_text(result, color))
+    found = find_families([read_document(f) for f in args.files], options)
+    return (json.dumps(families_to_json(found), ensure_ascii=False) if args.format == "json"
+            else families_to_text(found, color))
+
+
+def _within_budget(args: argparse.Namespace, options: Options, color: bool) -> str:
+    """Run ``_aligned`` in a worker process that is killed past the time budget; refuse with a ValueError then."""
+    files = [args.a, args.b] if args.command == "align" else list(args.files)
+    budget = options.time_budget_s
+    with WorkerPool(1, queue=0, context="fork", name="command") as pool:  # this process has no other threads
+        try:
+            return pool.run(_aligned, args, options, color, deadline=time.monotonic() + budget + KILL_MARGIN_S)
+        except DeadlineExceeded as error:
+            raise ValueError(f"{' and '.join(files)}: did not finish within the time budget of {budget:g} s "
+                             f"(stopped after {error.seconds:.1f} s); allow more with --time-budget") from None
+        except WorkerFailed as error:
+            raise ValueError(f"{' and '.join(files)}: {error}") from None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     parser = build_parser()
@@ -114,18 +151,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     color = args.color == "always" or (args.color == "auto" and sys.stdout.isatty())
     try:
         options = _options(args)
-        if args.command == "align":
-            result = compare_documents(read_document(args.a), read_document(args.b), options)
-            out = (json.dumps(comparison_to_json(result), ensure_ascii=False) if args.format == "json"
-                   else comparison_to_text(result, color))
-        elif args.command == "report":
+        if args.command == "report":
             out = _report(args, options)
         else:
-            if len(args.files) < 2:
+            if args.command == "families" and len(args.files) < 2:
                 raise ValueError("families needs at least two files")
-            found = find_families([read_document(f) for f in args.files], options)
-            out = (json.dumps(families_to_json(found), ensure_ascii=False) if args.format == "json"
-                   else families_to_text(found, color))
+            out = _within_budget(args, options, color)
     except ValueError as error:
         print(f"{parser.prog}: {error}", file=sys.stderr)
         return 2

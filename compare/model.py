@@ -12,6 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+# Seconds one comparison may take, for the web service and the command line alike (``--time-budget``, the
+# service's ``time_budget_s``): past it the engine takes shortcuts, and the caller kills what is still running.
+TIME_BUDGET_S = 10.0
+
 
 @dataclass(frozen=True, slots=True, order=True)
 class Span:
@@ -226,7 +230,7 @@ class Options:
     shared_clauses: bool = True  # let a linked segment gain second partners (the corpus report does not: cost)
     max_merge: int = 3  # at most this many segments on one side of a bead (one sentence rendered as three)
     candidates_per_segment: int = 5  # best candidates kept for each segment
-    time_budget_s: float = 20.0  # past this, finish fast and mark the result degraded
+    time_budget_s: float = TIME_BUDGET_S  # past this, finish fast and mark the result degraded
     max_chars: int = 20_000_000  # longer documents are refused
 
     def __post_init__(self) -> None:
@@ -349,8 +353,10 @@ class ReadLimits:
     A file past a cap is refused with a ``ValueError`` (an ``InputTooLargeError``)
     naming it; nothing is cut short silently.  The zip caps are checked on the
     archive's directory before anything is decompressed: a zip bomb named
-    ``.docx`` is refused in milliseconds.  The PDF time cap is checked between
-    pages.
+    ``.docx`` is refused in milliseconds.  Compressed data (a .docx's entries,
+    a PDF's streams) is inflated in bounded chunks and refused as soon as it
+    passes a size or ratio cap, or (a .docx's text) ``max_chars``.  The PDF time
+    cap is checked between pages.
     """
 
     max_file_bytes: int = 64 * 1024 * 1024  # any file, before it is read
@@ -359,8 +365,9 @@ class ReadLimits:
     max_zip_entries: int = 1_000  # entries of a .docx archive (a typical one has 10-40)
     max_zip_entry_bytes: int = 48 * 1024 * 1024  # declared uncompressed size of one entry
     max_zip_total_bytes: int = 96 * 1024 * 1024  # declared uncompressed size of all entries
-    max_zip_ratio: float = 100.0  # uncompressed/compressed size of an entry (Word XML: 5-20)
-    zip_ratio_from_bytes: int = 1024 * 1024  # entries smaller than this skip the ratio test
+    max_inflate_ratio: float = 100.0  # inflated/compressed size of a zip entry or PDF stream (Word XML: 5-20)
+    inflate_ratio_from_bytes: int = 1024 * 1024  # entries and streams inflating to less skip the ratio test
+    max_pdf_stream_bytes: int = 16 * 1024 * 1024  # inflated size of one PDF stream (a page's text: tens of KB)
     max_pdf_pages: int = 2_000
     max_pdf_seconds: float = 20.0  # text extraction time of a PDF, checked between pages
 

@@ -23,7 +23,9 @@ from compare.model import Span
 # "major country" share their tokens.  A hyphen at a line end followed by the
 # word's rest ("develop-\nment") is joined by ``tokenize``.
 _WORD = re.compile(r"\w+(?:['’‘ʼ.]\w+)*", re.UNICODE)
-_LINE_HYPHEN = re.compile(r"(\w+)-[ \t]*\r?\n[ \t]*(\w+)")
+# Linear: a match starts only at a word's first character and never gives back what it consumed (searched from
+# every position of a long word, it was quadratic).
+_LINE_HYPHEN = re.compile(r"(?<!\w)(\w++)-[ \t]*+\r?\n[ \t]*+(\w+)")
 
 _FOLD = str.maketrans(
     {

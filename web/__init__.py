@@ -19,6 +19,7 @@ from flask_wtf.csrf import CSRFProtect
 from htmx_flask import Htmx
 
 from compare import Options, read_document
+from web.ids import DocumentIdConverter
 from web.limits import Limits
 from web.store import (
     BUSY_TIMEOUT_MS,
@@ -116,7 +117,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     Htmx(app)
     csrf.init_app(app)
 
-    from web import api, comparison, documents, errors, report, security, store_errors, variants
+    from web import api, comparison, documents, errors, execution, report, security, store_errors, variants
+
+    execution.init_app(app)
+    app.url_map.converters["document_id"] = DocumentIdConverter
 
     app.jinja_env.globals["default_threshold"] = Options().min_score
     app.register_blueprint(documents.blueprint)

@@ -12,11 +12,16 @@ from __future__ import annotations
 
 import argparse
 import sys
+import threading
 from collections.abc import Sequence
 from typing import Any
 
 from web import create_app
+from web.execution import current_pools
 from web.store import StoreError
+
+THREADS = 16  # past the heavy requests (2 workers, 2 demoted, 8 queued), pages and uploads still get threads
+LOOKAHEAD = 1  # waitress reads ahead on a connection, which is how it notices a client that went away
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
@@ -30,7 +35,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     serve.add_argument("--instance", help="instance folder: secret key, default database (default: ./instance)")
     serve.add_argument("--wsgi", choices=("waitress", "flask"), default="waitress",
                        help="WSGI server: waitress (default, production-grade) or flask (development)")
-    serve.add_argument("--threads", type=int, default=4, help="waitress worker threads (default 4)")
+    serve.add_argument("--threads", type=int, default=THREADS,
+                       help=f"waitress threads (default {THREADS}): requests waiting for a worker process hold "
+                            "one, so keep more than the limits' workers + queue")
     return parser.parse_args(argv)
 
 
@@ -54,8 +61,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     import waitress
 
+    with app.app_context():  # start the workers beside serving, so the first comparison finds them ready
+        threading.Thread(target=current_pools().pool("heavy").start, name="start-workers", daemon=True).start()
     try:
-        server = waitress.create_server(app, host=args.host, port=args.port, threads=args.threads)
+        server = waitress.create_server(app, host=args.host, port=args.port, threads=args.threads,
+                                        channel_request_lookahead=LOOKAHEAD)
     except OSError as error:
         print(f"compare: cannot listen on {args.host}:{args.port}: {error.strerror or error}", file=sys.stderr)
         return 2

@@ -134,7 +134,7 @@ def add_documents() -> tuple[Response, int]:
     return jsonify(documents=[document_json(info) for info in infos]), 201
 
 
-@blueprint.get("/documents/<int:document_id>")
+@blueprint.get("/documents/<document_id:document_id>")
 def get_document(document_id: int) -> Response:
     """Return one document with its text."""
     document = document_or_404(document_id)

@@ -19,6 +19,7 @@ import functools
 import hashlib
 import json
 import logging
+from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -159,14 +160,22 @@ def comparison_from_record(text: str, a: Document, b: Document) -> Comparison:
     )
 
 
-def cached_compare(store: Store, a: Document, b: Document, options: Options) -> tuple[Comparison, bool]:
+def record_of(a: Document, b: Document, options: Options) -> str:
+    """Compare two documents here, in this thread; return the comparison's record."""
+    return comparison_to_record(compare_documents(a, b, options))
+
+
+def cached_compare(store: Store, a: Document, b: Document, options: Options, *,
+                   compute: Callable[[Document, Document, Options], str] = record_of) -> tuple[Comparison, bool]:
     """Return the comparison of two documents and whether it came from the cache.
 
-    A record that no longer reads (a layout change, a damaged row) is recomputed
-    and replaced rather than shown.  A degraded comparison (the time budget cut
-    corners, perhaps only because the machine was busy) is not kept, so a later
-    request gets a full one.  A store that cannot take the record does not stop
-    the comparison from being shown.
+    On a miss, ``compute`` returns the comparison's record (the web app runs
+    it in a worker process, see ``web.execution``).  A record that no longer
+    reads (a layout change, a damaged row) is recomputed and replaced rather
+    than shown.  A degraded comparison (the time budget cut corners, perhaps
+    only because the machine was busy) is not kept, so a later request gets a
+    full one.  A store that cannot take the record does not stop the
+    comparison from being shown.
     """
     a_sha256, b_sha256, key = content_hash(a.text), content_hash(b.text), options_key(options)
     record = store.cached_comparison(a_sha256, b_sha256, key)
@@ -175,11 +184,12 @@ def cached_compare(store: Store, a: Document, b: Document, options: Options) -> 
             return comparison_from_record(record, a, b), True
         except (ValueError, KeyError, TypeError, IndexError):
             pass
-    comparison = compare_documents(a, b, options)
+    record = compute(a, b, options)
+    comparison = comparison_from_record(record, a, b)
     if comparison.degraded:
         return comparison, False
     try:
-        store.cache_comparison(a_sha256, b_sha256, key, comparison_to_record(comparison))
+        store.cache_comparison(a_sha256, b_sha256, key, record)
     except StoreError as error:
         log.warning("comparison not cached: %s", error)
     return comparison, False

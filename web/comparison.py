@@ -18,15 +18,17 @@ from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as BaseResponse
 
-from compare import Comparison, Document, Span, comparison_to_json
+from compare import Comparison, Document, Options, Span, comparison_to_json
 from web.cache import cached_compare
 from web.documents import current_store, document_or_404
-from web.errors import error_view
+from web.errors import error_headers, error_view
+from web.execution import check_renderable, request_started, run_heavy
 from web.limits import current_limits
 from web.pages import render_page
 from web.query import CompareQuery, parse_query
 from web.rows import anchor_at, layout, summarize
 from web.store import StoredDocument
+from web.tasks import compare_record
 
 blueprint = Blueprint("comparison", __name__)
 
@@ -55,26 +57,51 @@ def query_or_400() -> CompareQuery:
 
 
 def compute(query: CompareQuery) -> Result:
-    """Load both documents (404 if unknown) and compare them, from the cache when possible."""
+    """Load both documents (404 if unknown) and compare them, from the cache when possible.
+
+    A comparison not in the cache runs in a worker process with the request's
+    deadline (``web.execution``): a 503 when every worker is busy, a 422 when
+    it is stopped at its deadline or the engine refuses it.
+    """
     a, b = document_or_404(query.a), document_or_404(query.b)
     options = dataclasses.replace(query.options, time_budget_s=current_limits().time_budget_s)
     started = time.perf_counter()
+    arrived = request_started()
+    label = f"the comparison of {a.info.name} and {b.info.name}"
+
+    def in_worker(doc_a: Document, doc_b: Document, options: Options) -> str:
+        return run_heavy(compare_record, doc_a, doc_b, options, arrived, label=label)
+
     try:
         comparison, cached = cached_compare(
-            current_store(), Document(a.info.name, a.text), Document(b.info.name, b.text), options
+            current_store(), Document(a.info.name, a.text), Document(b.info.name, b.text), options,
+            compute=in_worker,
         )
     except ValueError as error:  # the engine refuses what its time budget cannot afford, naming the documents
         abort(422, description=str(error))
     return Result(query, a, b, comparison, cached, (time.perf_counter() - started) * 1000)
 
 
+def row_count(comparison: Comparison) -> int:
+    """Return about how many rows the compare view lays out: one per pair, one per segment in no pair."""
+    paired_a = {i for pair in comparison.pairs for i in pair.a_segments}
+    paired_b = {j for pair in comparison.pairs for j in pair.b_segments}
+    return (len(comparison.pairs) + len(comparison.a.segments) - len(paired_a)
+            + len(comparison.b.segments) - len(paired_b))
+
+
 def view_context(result: Result) -> dict[str, Any]:
-    """Return what the comparison templates show."""
+    """Return what the comparison templates show, or end the request (422) if it cannot render in time."""
+    query, comparison = result.query, result.comparison
+    check_renderable(row_count(comparison), f"the comparison of {result.a.info.name} and {result.b.info.name}",
+                     advice=f"download it as JSON ({url_for('comparison.export', fmt='json', **query.args())}) "
+                            f"or CSV ({url_for('comparison.export', fmt='csv', **query.args())}), or compare parts "
+                            "of the documents")
     return {
         "result": result,
-        "query": result.query,
-        "rows": layout(result.comparison, hide_identical=result.query.hide_identical),
-        "summary": summarize(result.comparison),
+        "query": query,
+        "rows": layout(comparison, hide_identical=query.hide_identical),
+        "summary": summarize(comparison),
     }
 
 
@@ -88,18 +115,21 @@ def compare() -> Response:
     try:
         query = query_or_400()
         result = compute(query)
+        context = view_context(result)
     except HTTPException as error:
         # The controls stay; the error shows where the result would be (for htmx too: it swaps 4xx answers).
-        return render_page(
+        response = render_page(
             "compare.html", "_comparison.html", status=error.code or 500,
             documents=documents, result=None, query=query, error=error_view(error),
         )
+        response.headers.update(error_headers(error))
+        return response
     return render_page(
         "compare.html",
         "_comparison.html",
         push_url=url_for("comparison.compare", **result.query.args()),
         documents=documents,
-        **view_context(result),
+        **context,
     )
 
 

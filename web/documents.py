@@ -9,9 +9,11 @@ from flask import Blueprint, Response, abort, current_app, flash, redirect, requ
 from werkzeug.wrappers import Response as BaseResponse
 
 from compare import Granularity, estimate_segments
+from web.execution import run_heavy
 from web.limits import current_limits, size_text
 from web.pages import render_page
 from web.store import NewDocument, Store, StoredDocument
+from web.tasks import read_uploads
 from web.uploads import (
     ALLOWED_SUFFIXES,
     UploadedFile,
@@ -19,6 +21,7 @@ from web.uploads import (
     display_name,
     document_from_paste,
     documents_from_files,
+    needs_conversion,
     read_limits,
 )
 
@@ -128,7 +131,12 @@ def documents_from_upload(files: Sequence[UploadedFile]) -> list[NewDocument]:
         if upload.filename.strip() and not name.lower().endswith(ALLOWED_SUFFIXES):
             refuse(415, f"{name}: unsupported file type; upload {', '.join(ALLOWED_SUFFIXES)} files")
     try:
-        documents = documents_from_files(files, limits.max_files, read_limits(limits))
+        if needs_conversion(files):  # Word, PDF and HTML are read in a worker process, within the time budget
+            names = ", ".join(display_name(f.filename) for f in files)
+            documents = run_heavy(read_uploads, files, limits.max_files, read_limits(limits),
+                                  label=f"reading {names}", advice="a file this slow to read cannot be stored here")
+        else:
+            documents = documents_from_files(files, limits.max_files, read_limits(limits))
     except UploadError as error:
         refuse(error.status, str(error))
     return check_new_documents(documents)
@@ -167,7 +175,7 @@ def paste() -> BaseResponse:
     return redirect(url_for("documents.show", document_id=document_id), 303)
 
 
-@blueprint.get("/documents/<int:document_id>")
+@blueprint.get("/documents/<document_id:document_id>")
 def show(document_id: int) -> Response:
     """Show one document's text, and let it be renamed, deleted or compared."""
     document = document_or_404(document_id)
@@ -178,7 +186,7 @@ def show(document_id: int) -> Response:
     )
 
 
-@blueprint.post("/documents/<int:document_id>/rename")
+@blueprint.post("/documents/<document_id:document_id>/rename")
 def rename(document_id: int) -> BaseResponse:
     """Give a document a new display name."""
     raw = request.form.get("name", "")
@@ -196,7 +204,7 @@ def rename(document_id: int) -> BaseResponse:
     return redirect(url_for("documents.library"), 303)
 
 
-@blueprint.post("/documents/<int:document_id>/delete")
+@blueprint.post("/documents/<document_id:document_id>/delete")
 def delete(document_id: int) -> BaseResponse:
     """Delete a document."""
     document = document_or_404(document_id)

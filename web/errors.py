@@ -22,7 +22,9 @@ TITLES = {
     413: "Too large",
     415: "Unsupported file or content type",
     422: "Cannot be processed",
+    499: "Client closed the request",
     500: "Server error",
+    503: "Service unavailable",
 }
 GENERIC_500 = "something went wrong on the server; try again"
 
@@ -63,25 +65,31 @@ def message_of(error: HTTPException) -> str:
     return error.description or TITLES.get(error.code or 500, "Error")
 
 
-def error_response(error: HTTPException) -> tuple[Response | str, int]:
+def error_headers(error: HTTPException) -> dict[str, str]:
+    """Return the headers an error carries besides its body's type (a 503's ``Retry-After``)."""
+    return {name: value for name, value in error.get_headers() if name.lower() != "content-type"}
+
+
+def error_response(error: HTTPException) -> tuple[Response | str, int, dict[str, str]]:
     """Render an HTTP error for the API or for a person."""
     view = error_view(error)
+    headers = error_headers(error)
     if wants_json():
-        return jsonify(error={"status": view.code, "message": view.message}), view.code
+        return jsonify(error={"status": view.code, "message": view.message}), view.code, headers
     context = {"title": view.title, "message": view.message, "code": view.code}
     if htmx_request.htmx and not htmx_request.htmx.history_restore_request:
-        return render_template("_error.html", **context), view.code
-    return render_template("error.html", **context), view.code
+        return render_template("_error.html", **context), view.code, headers
+    return render_template("error.html", **context), view.code, headers
 
 
 def init_app(app: Flask) -> None:
     """Register the error handlers."""
 
     @app.errorhandler(HTTPException)
-    def handle_http_error(error: HTTPException) -> tuple[Response | str, int]:
+    def handle_http_error(error: HTTPException) -> tuple[Response | str, int, dict[str, str]]:
         return error_response(error)
 
     @app.errorhandler(Exception)
-    def handle_unexpected(error: Exception) -> tuple[Response | str, int]:
+    def handle_unexpected(error: Exception) -> tuple[Response | str, int, dict[str, str]]:
         app.logger.exception("unexpected error", exc_info=error)
         return error_response(InternalServerError(GENERIC_500))

@@ -1,11 +1,16 @@
-"""Background jobs in this process: a long computation runs in a thread while pages poll its progress.
+"""Background jobs: a long computation runs in a worker process while pages poll its progress.
 
 A job is keyed by what it computes (e.g. the documents' digests and the
-options), so asking again for the same work finds the running or finished
-job instead of starting another.  The registry is bounded: at most
-``max_running`` jobs run at once (the machine has few cores), at most
-``max_jobs`` are kept, and finished jobs expire after ``ttl_s`` seconds.
-Nothing survives a restart; a page whose job is gone starts it again.
+options), so asking again for the same work finds the queued, running or
+finished job instead of starting another: two pages asking for one report
+share it.  Jobs run on a ``compare.WorkerPool`` of their own, first come first
+served: a job beyond the pool's workers waits in the queue (its page says how
+many jobs are ahead of it) instead of being refused.  Each job may run for
+``time_budget_s`` once started; past it its worker is killed and the job fails
+with a message saying so.  The registry is bounded: at most ``max_jobs`` are
+kept (queued, running or finished; past that a new job is refused with
+``JobsBusy``), and finished jobs expire after ``ttl_s`` seconds.  Nothing
+survives a restart; a page whose job is gone starts it again.
 """
 
 from __future__ import annotations
@@ -16,25 +21,31 @@ import threading
 import time
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
+
+from compare import DeadlineExceeded, OutOfMemory, PoolBusy, WorkerFailed, WorkerPool
 
 T = TypeVar("T")
-Progress = Callable[[int, int], None]
 
 logger = logging.getLogger(__name__)
 
 
 class JobsBusy(Exception):
-    """Too many jobs are running or kept; the caller should try again later."""
+    """The registry is full of jobs that are still queued or running; try again in ``retry_after_s`` seconds."""
+
+    def __init__(self, message: str, retry_after_s: float) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s
 
 
 @dataclass
 class Job(Generic[T]):
-    """One computation: its progress while it runs, then its result or its error message."""
+    """One computation: queued, then running with its progress, then its result or its error message."""
 
     id: str
     key: Hashable
     created: float
+    started: float | None = None
     done: int = 0
     total: int = 0
     result: T | None = None
@@ -44,8 +55,13 @@ class Job(Generic[T]):
 
     @property
     def running(self) -> bool:
-        """Tell whether the job has neither a result nor an error yet."""
+        """Tell whether the job has neither a result nor an error yet (queued or running)."""
         return not self._event.is_set()
+
+    @property
+    def queued(self) -> bool:
+        """Tell whether the job still waits for a worker."""
+        return self.running and self.started is None
 
     @property
     def fraction(self) -> float:
@@ -64,18 +80,24 @@ class Job(Generic[T]):
 
 
 class JobRegistry(Generic[T]):
-    """The jobs of one application, bounded in number and lifetime."""
+    """The jobs of one application, run on a worker pool, bounded in number and lifetime."""
 
-    def __init__(self, *, max_jobs: int = 8, max_running: int = 2, ttl_s: float = 900.0) -> None:
-        self.max_jobs, self.max_running, self.ttl_s = max_jobs, max_running, ttl_s
+    def __init__(self, pool: WorkerPool, *, max_jobs: int = 8, ttl_s: float = 900.0,
+                 time_budget_s: float = 300.0, name: str = "jobs") -> None:
+        self.pool, self.max_jobs, self.ttl_s, self.time_budget_s = pool, max_jobs, ttl_s, time_budget_s
+        self.name = name
         self._jobs: dict[str, Job[T]] = {}
         self._lock = threading.Lock()
 
-    def submit(self, key: Hashable, work: Callable[[Progress], T]) -> Job[T]:
-        """Return the job computing ``key``: a running or finished one, or a new one running ``work``.
+    def submit(self, key: Hashable, function: Callable[..., Any], *args: Any, label: str = "the job",
+               finish: Callable[[Any], T] | None = None) -> Job[T]:
+        """Return the job computing ``key``: a queued, running or finished one, or a new one of ``function(*args)``.
 
-        A job that failed is replaced by a new attempt.  Raises ``JobsBusy``
-        when ``max_running`` jobs run already or the registry is full of them.
+        ``function`` runs in a worker process (a module-level function with
+        picklable arguments); it is given ``progress=`` to report its progress.
+        ``finish`` turns its result into the job's, in this process.  A job that
+        failed is replaced by a new attempt.  Raises ``JobsBusy`` when the
+        registry holds ``max_jobs`` jobs that are all queued or running.
         """
         with self._lock:
             self._expire(time.monotonic())
@@ -83,18 +105,17 @@ class JobRegistry(Generic[T]):
                 if existing.key == key and existing.error is None:
                     return existing
             self._jobs = {i: j for i, j in self._jobs.items() if not (j.key == key and j.error is not None)}
-            running = sum(j.running for j in self._jobs.values())
-            if running >= self.max_running:
-                raise JobsBusy(f"{running} reports are being built already; try again in a moment")
             while len(self._jobs) >= self.max_jobs:
                 oldest = min((j for j in self._jobs.values() if not j.running), key=lambda j: j.created,
                              default=None)
                 if oldest is None:
-                    raise JobsBusy("too many reports are being built; try again in a moment")
+                    raise JobsBusy(f"{len(self._jobs)} {self.name} are queued or being built already; "
+                                   "try again in a moment", retry_after_s=5.0)
                 del self._jobs[oldest.id]
             job: Job[T] = Job(secrets.token_urlsafe(12), key, time.monotonic())
             self._jobs[job.id] = job
-        threading.Thread(target=self._run, args=(job, work), name=f"job-{job.id}", daemon=True).start()
+        threading.Thread(target=self._run, args=(job, function, args, label, finish), name=f"job-{job.id}",
+                         daemon=True).start()
         return job
 
     def get(self, job_id: str) -> Job[T] | None:
@@ -102,6 +123,13 @@ class JobRegistry(Generic[T]):
         with self._lock:
             self._expire(time.monotonic())
             return self._jobs.get(job_id)
+
+    def ahead_of(self, job: Job[T]) -> int:
+        """Return how many jobs will run or are running before a queued ``job`` starts (0 once it runs)."""
+        if not job.queued:
+            return 0
+        with self._lock:
+            return sum(1 for j in self._jobs.values() if j.running and (not j.queued or j.created < job.created))
 
     def __len__(self) -> int:
         with self._lock:
@@ -113,15 +141,31 @@ class JobRegistry(Generic[T]):
             i: j for i, j in self._jobs.items() if j.finished is None or now - j.finished < self.ttl_s
         }
 
-    @staticmethod
-    def _run(job: Job[T], work: Callable[[Progress], T]) -> None:
+    def _started(self, job: Job[T]) -> None:
+        job.started = time.monotonic()
+
+    def _run(self, job: Job[T], function: Callable[..., Any], args: tuple[Any, ...], label: str,
+             finish: Callable[[Any], T] | None) -> None:
         try:
-            job.result = work(job.report_progress)
+            result = self.pool.run(
+                function, *args, deadline=job.created + self.ttl_s, run_s=self.time_budget_s,
+                progress=job.report_progress, started=lambda: self._started(job), label=label,
+            )
+            job.result = finish(result) if finish is not None else result
         except ValueError as error:  # bad input: its message says what is wrong
             job.error = str(error)
-        except Exception as error:  # keep the server alive; say what failed
+        except DeadlineExceeded as error:
+            job.error = (f"{label} waited {error.seconds:.0f} s for its turn; try again" if error.queued else
+                         f"{label} did not finish within its {self.time_budget_s:g} s time budget and was stopped; "
+                         "choose fewer documents, or use the command line (doccompare report)")
+        except OutOfMemory:
+            job.error = f"{label} needed more memory than a worker may use; choose fewer documents"
+        except (PoolBusy, WorkerFailed) as error:  # keep the server alive; say what failed
+            logger.error("background job %s failed: %s", job.id, error)
+            job.error = f"{label} failed unexpectedly; try again"
+        except Exception as error:
             logger.exception("background job %s failed", job.id)
-            job.error = f"the computation failed unexpectedly ({type(error).__name__}: {error})"
+            job.error = f"{label} failed unexpectedly ({type(error).__name__})"
         finally:
             job.finished = time.monotonic()
             job._event.set()

@@ -10,7 +10,13 @@ as ``max_request_bytes`` and ``max_files``.
 The defaults are chosen so that any two stored documents can be compared
 within the time budget: the engine affords about 500,000 characters per budget
 second (two documents of ``max_chars`` fit in 10 s) and refuses larger inputs
-at once with a message naming them.
+at once with a message naming them.  The budget is the engine's
+``compare.model.TIME_BUDGET_S``, the command line's default too.
+
+Heavy work runs in worker processes (``web.execution``): ``workers`` of them
+for comparisons, variants and the reading of converted files, with ``queue``
+requests waiting beyond them (past that, 503 at once), and ``report_workers``
+for reports, each killed at its deadline.
 """
 
 from __future__ import annotations
@@ -22,6 +28,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
+
+from compare import TIME_BUDGET_S
 
 MB = 1024 * 1024
 
@@ -35,15 +43,22 @@ class Limits:
     max_files: int = 20  # documents per request, files or JSON objects (413)
     max_chars: int = 2_000_000  # characters of one document's text, after reading (413)
     max_paragraphs: int = 50_000  # paragraphs of one document (a long book has about 10,000) (413)
-    time_budget_s: float = 10.0  # one comparison: the engine's Options.time_budget_s; past it, shortcuts (degraded)
+    time_budget_s: float = TIME_BUDGET_S  # one comparison, variants page or upload: shortcuts, then a hard stop
     report_max_documents: int = 2_000  # documents of one corpus report (hook for the Report page)
     variants_max_documents: int = 8  # documents on the Variants page: N documents cost N(N-1)/2 comparisons
+    workers: int = 2  # worker processes for comparisons, variants and converted uploads (the heavy jobs at once)
+    queue: int = 8  # heavy requests waiting for a worker (the wait counts against their budget); past it, 503
+    report_workers: int = 1  # worker processes for reports (one report uses every core already)
+    report_time_budget_s: float = 300.0  # one report, once it runs: past it, it is stopped with a message
+    worker_memory_bytes: int = 4096 * MB  # address space of one worker; past it, its job fails with a message
 
     def __post_init__(self) -> None:
         for field in dataclasses.fields(self):
             value = getattr(self, field.name)
             if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) or value <= 0:
                 raise ValueError(f"limit {field.name} must be a positive number, got {value!r}")
+            if field.type == "int" and not float(value).is_integer():
+                raise ValueError(f"limit {field.name} must be a whole number, got {value!r}")
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> Limits:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from compare import Granularity, Options
+from web.ids import id_problem, parse_document_id
 
 DEFAULT_OPTIONS = Options()
 TRUE_WORDS = frozenset({"1", "true", "on", "yes"})
@@ -56,12 +57,9 @@ def parse_id(value: str | None, name: str) -> int:
     """Return a document id from a query value, or raise ValueError naming the parameter."""
     if value is None or not value.strip():
         raise ValueError(f"missing parameter {name}: give the id of a document")
-    try:
-        number = int(value.strip())
-    except ValueError:
-        raise ValueError(f"parameter {name} must be a document id, got {value!r}") from None
-    if number < 1:
-        raise ValueError(f"parameter {name} must be a document id, got {value!r}")
+    number = parse_document_id(value)
+    if number is None:
+        raise ValueError(id_problem(name, value))
     return number
 
 

@@ -1,9 +1,10 @@
 """The Report page: which documents of the library reuse which passages, as a heatmap, tables and families.
 
-The report (``compare.build_report``) runs in a background job (``web.jobs``):
-the page waits briefly for it, so a small library's report shows at once;
-past that it shows a progress bar that htmx polls every half second and that
-the finished report replaces.  The sort order of the tables and the chosen
+The report (``compare.build_report``) runs in a background job (``web.jobs``)
+in a worker process: the page waits briefly for it, so a small library's
+report shows at once; past that it shows a progress bar (or, while other
+reports run first, its place in the queue) that htmx polls every half second
+and that the finished report replaces.  The sort order of the tables and the chosen
 documents live in the URL; every heatmap cell, pair and family member links to
 the side-by-side comparison at the passage (``/compare/at``).
 """
@@ -27,7 +28,6 @@ from compare import (
     PairReport,
     Report,
     Span,
-    build_report,
     heatmap_legend_svg,
     heatmap_svg,
     report_to_csv,
@@ -35,10 +35,13 @@ from compare import (
     report_to_json,
 )
 from web.documents import current_store, document_or_404
-from web.jobs import Job, JobRegistry, JobsBusy, Progress
-from web.limits import current_limits
+from web.execution import busy
+from web.ids import id_problem, parse_document_id
+from web.jobs import Job, JobRegistry, JobsBusy
+from web.limits import Limits, current_limits
 from web.pages import is_fragment_request, render_page
 from web.store import StoredDocument
+from web.tasks import report_of
 
 blueprint = Blueprint("report", __name__)
 
@@ -107,10 +110,11 @@ def parse_query(ids: Sequence[str], document_sort: str | None, pair_sort: str | 
     """Return the state a query string asks for, or raise ValueError naming the bad value."""
     chosen: list[int] = []
     for value in ids:
-        if not value.strip().isdigit() or int(value) < 1:
-            raise ValueError(f"parameter d must be a document id, got {value!r}")
-        if int(value) not in chosen:
-            chosen.append(int(value))
+        number = parse_document_id(value)
+        if number is None:
+            raise ValueError(id_problem("d", value))
+        if number not in chosen:
+            chosen.append(number)
     return ReportQuery(
         tuple(sorted(chosen)),
         _sort_key(document_sort, tuple(DOCUMENT_SORTS), DEFAULT_DOCUMENT_SORT, "doc_sort"),
@@ -129,9 +133,10 @@ def query_or_400() -> ReportQuery:
 @blueprint.record_once
 def _install_jobs(state: BlueprintSetupState) -> None:
     config = state.app.config
+    limits = Limits.from_config(config)
     state.app.extensions["report_jobs"] = JobRegistry[BuiltReport](
-        max_jobs=config.get("REPORT_MAX_JOBS", 8), max_running=config.get("REPORT_MAX_RUNNING", 1),
-        ttl_s=config.get("REPORT_JOB_TTL_S", 900.0),
+        state.app.extensions["pools"].pool("report"), max_jobs=config.get("REPORT_MAX_JOBS", 8),
+        ttl_s=config.get("REPORT_JOB_TTL_S", 900.0), time_budget_s=limits.report_time_budget_s, name="reports",
     )
 
 
@@ -159,19 +164,21 @@ def chosen_documents(query: ReportQuery) -> list[StoredDocument]:
 
 
 def start_job(documents: Sequence[StoredDocument]) -> Job[BuiltReport]:
-    """Return the job building the report of ``documents``: one already running or finished, or a new one."""
+    """Return the job building the report of ``documents``: one queued, running or finished, or a new one.
+
+    The report is built in a worker process of the report pool; a job beyond
+    its workers waits its turn, and its page shows how many are ahead.
+    """
     options = Options()
     stored = tuple(documents)
     key = ("report", tuple((d.info.id, d.info.sha256, d.info.name) for d in stored), options)
-
-    def work(progress: Progress) -> BuiltReport:
-        engine_documents = [Document(d.info.name, d.text) for d in stored]
-        return BuiltReport(build_report(engine_documents, options, progress=progress), stored)
-
+    engine_documents = [Document(d.info.name, d.text) for d in stored]
     try:
-        return jobs().submit(key, work)
+        return jobs().submit(key, report_of, engine_documents, options,
+                             label=f"the report of {len(stored):,} documents",
+                             finish=lambda report: BuiltReport(report, stored))
     except JobsBusy as error:
-        abort(503, description=str(error))
+        busy(str(error), current_limits())
 
 
 def _sorted(items: Sequence[Any], spec: str, keys: dict[str, Callable[[Any], Any]]) -> list[Any]:
@@ -242,6 +249,8 @@ def show() -> Response:
                                "ready": built is not None}
     if built is not None:
         context.update(report_context(built, query))
+    else:
+        context["ahead"] = jobs().ahead_of(job)
     return render_page("report.html", "_report.html", push_url=url_for("report.show", **query.args()), **context)
 
 
@@ -258,7 +267,7 @@ def progress(job_id: str) -> BaseResponse:
         return render_page("report.html", "_report_failed.html", job=job, query=query)
     built = job.result
     if built is None:
-        return render_page("report.html", "_report_progress.html", job=job, query=query)
+        return render_page("report.html", "_report_progress.html", job=job, query=query, ahead=jobs().ahead_of(job))
     return render_page("report.html", "_report_body.html", job=job, **report_context(built, query))
 
 

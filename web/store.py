@@ -33,6 +33,7 @@ SCHEMA_VERSION = 2  # 2: comparisons carry their size and last use (the cache is
 CACHE_MAX_ENTRIES = 2_000  # cached comparisons kept at most ...
 CACHE_MAX_BYTES = 64 * 1024 * 1024  # ... and at most this many bytes of records
 CACHE_TOUCH_AFTER_S = 60.0  # a cache hit records its use if the last one is older than this
+MAX_DOCUMENT_ID = 2**63 - 1  # SQLite's largest INTEGER: a larger id is no document (never an OverflowError)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -171,6 +172,15 @@ class StoredDocument:
 
     info: DocumentInfo
     text: str
+
+
+def valid_document_id(document_id: object) -> bool:
+    """Tell whether a value can be a document's id: an int from 1 to ``MAX_DOCUMENT_ID`` (bools are not).
+
+    >>> valid_document_id(1), valid_document_id(2**63), valid_document_id(0), valid_document_id(True)
+    (True, False, False, False)
+    """
+    return type(document_id) is int and 1 <= document_id <= MAX_DOCUMENT_ID
 
 
 def content_hash(text: str) -> str:
@@ -364,6 +374,8 @@ class Store:
 
     def get_document(self, document_id: int) -> StoredDocument | None:
         """Return one document with its text, or ``None`` if there is no such id."""
+        if not valid_document_id(document_id):
+            return None
         with self._connect() as connection:
             row = connection.execute(
                 f"SELECT {_INFO_COLUMNS}, text FROM documents WHERE id = ?", (document_id,)
@@ -372,6 +384,8 @@ class Store:
 
     def rename_document(self, document_id: int, name: str) -> bool:
         """Give a document a new display name; tell whether it existed."""
+        if not valid_document_id(document_id):
+            return False
         with self._transaction() as connection:
             cursor = connection.execute("UPDATE documents SET name = ? WHERE id = ?", (name, document_id))
             return cursor.rowcount == 1
@@ -382,6 +396,8 @@ class Store:
         Cached comparisons stay: they are keyed by content, not by document, and
         serve any other document with the same text.
         """
+        if not valid_document_id(document_id):
+            return False
         with self._transaction() as connection:
             cursor = connection.execute("DELETE FROM documents WHERE id = ?", (document_id,))
             return cursor.rowcount == 1

@@ -19,7 +19,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
-from compare import InputTooLargeError, ReadLimits, UnsupportedFormatError, extract, supported_extensions
+from compare import (
+    EXTRACTED_FORMATS,
+    InputTooLargeError,
+    ReadLimits,
+    UnsupportedFormatError,
+    extract,
+    supported_extensions,
+)
 from web.limits import Limits
 from web.store import NewDocument
 
@@ -36,6 +43,9 @@ class UploadError(ValueError):
     def __init__(self, message: str, status: int = 422) -> None:
         super().__init__(message)
         self.status = status
+
+    def __reduce__(self) -> tuple[type[UploadError], tuple[str, int]]:
+        return UploadError, (str(self), self.status)  # keeps the status when raised in a worker process
 
 
 def read_limits(limits: Limits) -> ReadLimits:
@@ -75,6 +85,15 @@ def display_name(raw: str, fallback: str = "untitled") -> str:
         suffix = PurePosixPath(name).suffix[:20]
         name = name[: MAX_NAME_CHARS - 1 - len(suffix)].rstrip() + "…" + suffix
     return name or fallback
+
+
+def needs_conversion(uploads: Sequence[UploadedFile]) -> bool:
+    """Tell whether a batch holds a file that is converted (Word, PDF, HTML), which takes a worker process.
+
+    >>> needs_conversion([UploadedFile("a.txt", b"x")]), needs_conversion([UploadedFile("b.PDF", b"%PDF")])
+    (False, True)
+    """
+    return any(PurePosixPath(display_name(u.filename)).suffix.lower() in EXTRACTED_FORMATS for u in uploads)
 
 
 def document_from_file(upload: UploadedFile, limits: ReadLimits | None = None) -> NewDocument:

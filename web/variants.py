@@ -17,11 +17,14 @@ from typing import Any
 from flask import Blueprint, Response, abort, current_app, request, url_for
 from flask.blueprints import BlueprintSetupState
 
-from compare import Document, FamilyVariants, Options, RenderingVariants, find_families, find_variants
+from compare import Document, FamilyVariants, Options, RenderingVariants
 from web.documents import current_store, document_or_404
+from web.execution import request_started, run_heavy
+from web.ids import id_problem, parse_document_id
 from web.limits import current_limits
 from web.pages import render_page
 from web.store import StoredDocument
+from web.tasks import variants_of
 
 blueprint = Blueprint("variants", __name__)
 
@@ -50,12 +53,9 @@ def parse_query(ids: Sequence[str], min_divergence: str | None) -> VariantsQuery
     """Return the state a query string asks for, or raise ValueError naming the bad value."""
     chosen: list[int] = []
     for value in ids:
-        try:
-            number = int(value)
-        except ValueError:
-            raise ValueError(f"parameter d must be a document id, got {value!r}") from None
-        if number < 1:
-            raise ValueError(f"parameter d must be a document id, got {value!r}")
+        number = parse_document_id(value)
+        if number is None:
+            raise ValueError(id_problem("d", value))
         if number not in chosen:
             chosen.append(number)
     threshold = 0.0
@@ -113,7 +113,9 @@ class _FamiliesCache:
                 self._items.move_to_end(key)
                 return self._items[key]
         options = replace(Options(), time_budget_s=current_limits().time_budget_s)
-        found = find_variants(find_families([Document(d.info.name, d.text) for d in documents], options))
+        engine_documents = [Document(d.info.name, d.text) for d in documents]
+        found = run_heavy(variants_of, engine_documents, options, request_started(),
+                          label=f"the variants of {len(documents)} documents")
         with self._lock:
             self._items[key] = found
             while len(self._items) > self.size:

@@ -29,7 +29,7 @@ logging.getLogger("trafilatura").addHandler(logging.NullHandler())
 
 # The HTML standard looks for a declared encoding in the first 1024 bytes.
 _PRESCAN_BYTES = 1024
-_META_CHARSET = re.compile(rb"""<meta[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
+_META_CHARSET = re.compile(rb"""<meta[^<>]*?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 # Labels the HTML standard reads as windows-1252 (its bytes 0x80-0x9F are letters and quotes).
 _WINDOWS_1252_LABELS = frozenset({"iso-8859-1", "iso8859-1", "latin1", "latin-1", "l1", "us-ascii", "ascii",
                                   "windows-1252", "cp1252", "x-cp1252"})

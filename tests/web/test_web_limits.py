@@ -152,19 +152,3 @@ def test_bad_parameter_in_compare_is_400_with_the_controls(client: FlaskClient) 
     html = response.get_data(as_text=True)
     assert response.status_code == 400
     assert '<form class="controls"' in html and "threshold must be between 0 and 1" in html
-
-
-def test_service_passes_its_time_budget_to_the_engine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import web.cache
-
-    seen = []
-    real = web.cache.compare_documents
-
-    def spy(a: object, b: object, options: object) -> object:
-        seen.append(options.time_budget_s)  # type: ignore[attr-defined]
-        return real(a, b, options)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(web.cache, "compare_documents", spy)
-    client = make_app(tmp_path, LIMITS={"time_budget_s": 7}).test_client()
-    assert client.get(f"/api/compare?a={seed_id(client, '002')}&b={seed_id(client, '004')}").status_code == 200
-    assert seen == [7]

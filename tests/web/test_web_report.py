@@ -6,8 +6,8 @@ import csv
 import io
 import json
 import re
-import threading
 import time
+from collections.abc import Iterator
 from html import unescape
 from pathlib import Path
 
@@ -15,7 +15,8 @@ import pytest
 from flask.testing import FlaskClient
 from web_support import XSS_IMG, XSS_SCRIPT, make_app, seed_id
 
-from web.jobs import JobRegistry, JobsBusy, Progress
+from compare import Progress, WorkerPool
+from web.jobs import JobRegistry, JobsBusy
 
 
 def test_compare_at_redirects_to_the_row_of_the_passage(client: FlaskClient) -> None:
@@ -108,40 +109,68 @@ def test_a_slow_report_shows_progress_polled_until_the_report_replaces_it(tmp_pa
     assert plain.status_code == 303 and plain.headers["Location"] == "/report"
 
 
-def test_failed_and_unknown_jobs_say_what_happened() -> None:
-    registry: JobRegistry[int] = JobRegistry(max_jobs=2, max_running=1, ttl_s=60)
+def fail(*, progress: Progress) -> int:
+    raise ValueError("document x.txt is empty")
 
-    def fail(progress: Progress) -> int:
-        raise ValueError("document x.txt is empty")
 
+def constant(value: int, *, progress: Progress) -> int:
+    return value
+
+
+def wait_for_file(path: str, *, progress: Progress) -> int:
+    """Report a quarter done, then wait (in the worker process) until ``path`` exists."""
+    progress(1, 4)
+    deadline = time.monotonic() + 10
+    while not Path(path).exists() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return 1
+
+
+@pytest.fixture
+def pool() -> Iterator[WorkerPool]:
+    with WorkerPool(1, queue=8, context="fork") as workers:
+        yield workers
+
+
+def test_failed_and_unknown_jobs_say_what_happened(pool: WorkerPool) -> None:
+    registry: JobRegistry[int] = JobRegistry(pool, max_jobs=2, ttl_s=60)
     job = registry.submit("k", fail)
     assert job.wait(5) and job.error == "document x.txt is empty" and job.fraction == 1.0
-    again = registry.submit("k", lambda progress: 7)  # a failed job is retried, not kept
+    again = registry.submit("k", constant, 7)  # a failed job is retried, not kept
     assert again.id != job.id and again.wait(5) and again.result == 7
-    assert registry.submit("k", lambda progress: 8) is again  # the finished one is reused
+    assert registry.submit("k", constant, 8) is again  # the finished one is reused
 
 
-def test_jobs_are_bounded_and_expire() -> None:
-    registry: JobRegistry[int] = JobRegistry(max_jobs=2, max_running=1, ttl_s=0.2)
-    release = threading.Event()
+def test_jobs_queue_share_and_both_finish(pool: WorkerPool, tmp_path: Path) -> None:
+    """A job beyond the workers waits its turn (no 503), and a job asked for twice is shared."""
+    registry: JobRegistry[int] = JobRegistry(pool, max_jobs=3, ttl_s=60)
+    release = tmp_path / "release"
+    first = registry.submit("first", wait_for_file, str(release))
+    second = registry.submit("second", constant, 2)
+    assert registry.submit("first", wait_for_file, str(release)) is first
+    deadline = time.monotonic() + 5
+    while first.fraction < 0.25 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert first.running and not first.queued and first.fraction == 0.25
+    assert second.queued and registry.ahead_of(second) == 1 and registry.ahead_of(first) == 0
+    release.touch()
+    assert first.wait(5) and second.wait(5)
+    assert (first.result, second.result, first.error, second.error) == (1, 2, None, None)
 
-    def slow(progress: Progress) -> int:
-        progress(1, 4)
-        release.wait(5)
-        return 1
 
-    running = registry.submit("slow", slow)
-    with pytest.raises(JobsBusy, match="being built already"):
-        registry.submit("other", lambda progress: 2)
-    time.sleep(0.05)
-    assert running.running and running.fraction == 0.25
-    release.set()
-    assert running.wait(5)
+def test_jobs_are_bounded_stopped_at_their_budget_and_expire(pool: WorkerPool, tmp_path: Path) -> None:
+    registry: JobRegistry[int] = JobRegistry(pool, max_jobs=2, ttl_s=0.5, time_budget_s=0.3, name="reports")
+    slow = registry.submit("slow", wait_for_file, str(tmp_path / "never"))
+    queued = registry.submit("queued", constant, 2)
+    with pytest.raises(JobsBusy, match="2 reports are queued or being built already"):
+        registry.submit("other", constant, 3)
+    assert slow.wait(5) and slow.error is not None and "did not finish within its 0.3 s time budget" in slow.error
+    assert queued.wait(5) and queued.result == 2  # the killed worker was replaced
     for key in ("b", "c", "d"):
-        assert registry.submit(key, lambda progress: 3).wait(5)
+        assert registry.submit(key, constant, 3).wait(5)
     assert len(registry) <= 2  # the oldest finished jobs made room
-    time.sleep(0.3)
-    assert registry.get(running.id) is None and len(registry) == 0
+    time.sleep(0.6)
+    assert registry.get(slow.id) is None and len(registry) == 0
 
 
 def test_unknown_job_and_bad_selection_are_clear_errors(client: FlaskClient) -> None:

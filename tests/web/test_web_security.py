@@ -318,7 +318,7 @@ def test_unexpected_exception_is_a_generic_500_logged_on_the_server(
 def example_url(rule: object) -> str:
     """Return a URL for a rule, with an existing document's id for every argument."""
     url = str(rule.rule)  # type: ignore[attr-defined]
-    url = re.sub(r"<int:[a-z_]+>", "1", url)
+    url = re.sub(r"<(?:int|document_id):[a-z_]+>", "1", url)
     url = re.sub(r"<(?:string:)?fmt>", "json", url)
     return re.sub(r"<[^>]+>", "x", url)
 
