@@ -53,6 +53,8 @@ CHARS_PER_SECOND = 500_000  # a cautious rate of the whole pipeline: inputs larg
 #                            are refused at once rather than cut short
 SEGMENTS_PER_SECOND = 10_000  # the same for many tiny segments (one-word or repeated paragraphs)
 # The context of a link once it is aligned: as if inside a run of aligned passages (each feature at its best).
+JOINT_LINKS = 2  # adjacent links split into clauses as one passage (bible, all 14 pairs: 0.963 alone, 0.967 by
+#                 two, 0.966 by three)
 IN_CHAIN = Context(balance=1.0, deviation=0.0, nearness=1.0, bounded=2.0, size=0.0, diagonal=1.0, support=1.0,
                    density=1.0, open_end=0.0)
 
@@ -267,9 +269,44 @@ def finish_links(search: _Search, links: list[Link], odds: dict[tuple[int, int],
     links = _add_moved(search, links, odds)
     if search.options.shared_clauses:
         links = _add_partners(search, links, odds)
-    if not budget.over():
-        links = [piece for link in links for piece in _split_into_clauses(search, link)]
-    return sorted(links, key=lambda link: (link.a, link.b))
+    pieces: list[Link] = []
+    for run in _adjacent_runs(search, sorted(links, key=lambda link: (link.a, link.b))):
+        pieces.extend(run if budget.over() else _split_run(search, run))
+    return sorted(pieces, key=lambda link: (link.a, link.b))
+
+
+def _adjacent_runs(search: _Search, links: list[Link]) -> list[list[Link]]:
+    """Group links (in the order of A) into runs of at most ``JOINT_LINKS`` continuing each other in both texts."""
+    runs: list[list[Link]] = []
+    for link in links:
+        last = runs[-1][-1] if runs else None
+        if (last is not None and len(runs[-1]) < JOINT_LINKS and not (link.moved or last.moved)
+                and link.spans is None and last.spans is None
+                and search.pos_a[link.a[0]] == search.pos_a[last.a[-1]] + 1
+                and search.pos_b[link.b[0]] == search.pos_b[last.b[-1]] + 1):
+            runs[-1].append(link)
+        else:
+            runs.append([link])
+    return runs
+
+
+def _split_run(search: _Search, run: list[Link]) -> list[Link]:
+    """Split a run of adjacent links into the clauses that render each other, across their boundary if finer.
+
+    Two translations cut their sentences at different places: split one link
+    at a time, a sentence boundary of one document that falls a clause inside
+    the other's sentence keeps the clause on the wrong side.  Split as one
+    passage, the run's clause beads may cross that boundary; the joint split
+    is kept when it maps the text more finely (more pieces) than the links'
+    own splits, which it could otherwise only coarsen.
+    """
+    separate = [piece for link in run for piece in _split_into_clauses(search, link)]
+    if len(run) == 1:
+        return separate
+    joint = _split_into_clauses(search, Link(tuple(i for link in run for i in link.a),
+                                             tuple(j for link in run for j in link.b),
+                                             min(link.score for link in run)))
+    return joint if len(joint) > len(separate) else separate
 
 
 def _in_order(search: _Search, odds: dict[tuple[int, int], float], budget: Budget) -> list[Link]:
@@ -454,15 +491,14 @@ def _add_partners(search: _Search, links: list[Link], odds: dict[tuple[int, int]
 
 
 def _split_into_clauses(search: _Search, link: Link) -> list[Link]:
-    """Split a link of several segments into the clauses that render each other, when they line up.
+    """Split a link into the clauses that render each other, when they line up.
 
     A long sentence of one document may render two of the other with its
-    boundary a clause off: the heaviest chain of clause beads (the bead model
+    boundary a clause off, or two sentences of several clauses each render
+    each other clause by clause: the heaviest chain of clause beads (the bead model
     again, the link's two passages as the gap) says which words render which.
     The pieces tile the link; a clause left over joins the piece before it.
     """
-    if len(link.a) == 1 and len(link.b) == 1:
-        return [link]
     a, b, scorer = search.a, search.b, search.scorer
     text_a, text_b = a.document.text, b.document.text
     span_a, span_b = link_spans(link, a, b)

@@ -168,6 +168,18 @@ def test_free_rendering_is_aligned_throughout_and_a_long_sentence_by_its_clauses
     assert pairs["He planted barley in the north corner."] == "In the north corner he sowed barley."
 
 
+def test_sentence_boundaries_a_clause_apart_pair_clause_by_clause() -> None:
+    """Two renderings end their first sentence a clause apart: the clause goes with its rendering, not its sentence."""
+    a = ("The old king rode down to the wide river at dawn; his grey horse drank the cold water slowly. "
+         "Then the tired soldiers built a narrow bridge of heavy stones.")
+    b = ("At dawn the old king went down to the wide river. His grey horse slowly drank of the cold water; "
+         "and then the tired soldiers made a narrow bridge from heavy stones.")
+    pairs = pair_texts(compare_documents(Document("a", a), Document("b", b)))
+    assert ("his grey horse drank the cold water slowly.", "His grey horse slowly drank of the cold water;") in pairs
+    assert not any("horse" in x and "king" in x for x, _ in pairs)
+    assert not any("horse" in y and "soldiers" in y for _, y in pairs)
+
+
 def test_sentence_one_draft_adds_stays_one_sided_in_a_rendering() -> None:
     added = "Prices of grain rose sharply across the whole province that year."
     a = Document("a", PARABLE_A.replace("The rain fell", added + " The rain fell"))
