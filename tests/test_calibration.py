@@ -8,7 +8,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from compare.calibration import Logistic, default_model, log_odds, model_from_dict, model_to_dict, probability
+from compare.calibration import (
+    Logistic,
+    default_model,
+    log_odds,
+    model_from_dict,
+    model_to_dict,
+    probability,
+    semantic_model,
+)
 from compare.evidence import CONTEXT_FEATURES, EVIDENCE_FEATURES
 
 
@@ -17,6 +25,13 @@ def test_the_shipped_model_weighs_the_features_the_engine_measures() -> None:
     assert model.link.features == EVIDENCE_FEATURES
     assert model.bead.features == EVIDENCE_FEATURES + CONTEXT_FEATURES
     assert model.costs.partners >= 1 and 0 < model.costs.whole_share <= 1
+
+
+def test_the_lexical_model_gives_the_cosine_no_weight_and_the_semantic_model_some() -> None:
+    """Without the extra the cosine is 0, so only the model fitted with embeddings may weigh it."""
+    lexical, semantic = default_model(), semantic_model()
+    assert lexical.link.weight_of("cosine") == 0 and lexical.bead.weight_of("cosine") == 0
+    assert semantic.link.features == EVIDENCE_FEATURES and semantic.link.weight_of("cosine") > 0
 
 
 def test_the_model_file_round_trips() -> None:
