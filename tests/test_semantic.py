@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
 from dataclasses import replace
 
 import numpy as np
@@ -27,6 +28,13 @@ class Topics:
         rows = [[1.0, 0.0, 0.0] if any(w in t for w in ("harbour", "port")) else
                 [0.0, 1.0, 0.0] if "Bees" in t else [0.0, 0.0, 1.0] for t in texts]
         return np.asarray(rows, dtype=np.float32)
+
+
+@pytest.fixture(autouse=True)
+def no_cached_embeddings() -> Iterator[None]:
+    compare.semantic._cache.clear()
+    yield
+    compare.semantic._cache.clear()
 
 
 def semantic(weight: float) -> object:
@@ -57,6 +65,19 @@ def test_given_vectors_are_used_as_they_are(monkeypatch: pytest.MonkeyPatch) -> 
     result = compare_documents(B, A, Options(semantic=True), model=semantic(12.0),  # type: ignore[arg-type]
                                vectors=(vectors[1], vectors[0]))
     assert Topics.calls == before and len(result.pairs) == 1
+
+
+def test_each_document_is_embedded_once_per_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Three renderings compared pairwise: each is embedded once, not once per comparison."""
+    monkeypatch.setattr(compare.semantic, "_model", Topics)
+    c = Document("c", "The port froze that January. Bees were in the orchard.")
+    before = Topics.calls
+    for x, y in ((A, B), (A, c), (B, c)):
+        compare_documents(x, y, Options(semantic=True), model=semantic(12.0))  # type: ignore[arg-type]
+    assert Topics.calls - before == 3
+    edited = Document("a", A.text + " A new sentence.")
+    compare_documents(edited, B, Options(semantic=True), model=semantic(12.0))  # type: ignore[arg-type]
+    assert Topics.calls - before == 4  # another text is embedded anew
 
 
 def test_without_the_extra_the_message_says_how_to_install_it(monkeypatch: pytest.MonkeyPatch) -> None:
