@@ -125,16 +125,16 @@ class ChildRun:
     times: list[float]
     peak_mb: float
     degraded: bool
-    parallel: bool
+    passages: int
     pairs: list[PairSpans]
 
 
 def _child_main(job: str, path_a: Path, path_b: Path, repeats: int, budget_s: float | None) -> None:
-    report: dict[str, object] = {"degraded": False, "parallel": False, "pairs": []}
+    report: dict[str, object] = {"degraded": False, "passages": 0, "pairs": []}
     if job == "engine":
         options = Options(time_budget_s=budget_s) if budget_s else None
         times, result = timed_runs(lambda: run_engine(path_a, path_b, options), repeats)
-        report = {"degraded": result.degraded, "parallel": result.parallel, "pairs": pair_spans(result)}
+        report = {"degraded": result.degraded, "passages": len(result.passages), "pairs": pair_spans(result)}
     else:
         times, _ = timed_runs(lambda: run_floor(path_a, path_b), repeats)
     print(json.dumps({"times": times, **report}))
@@ -165,7 +165,7 @@ def in_child(job: str, path_a: Path, path_b: Path, repeats: int, budget_s: float
     output, peak_kib = "\n".join(lines[:-1]), lines[-1]
     report = json.loads(output)
     return ChildRun(report["times"], int(peak_kib) / 1024,  # ru_maxrss is in KiB on Linux
-                    report["degraded"], report["parallel"], [tuple(p) for p in report["pairs"]])
+                    report["degraded"], report["passages"], [tuple(p) for p in report["pairs"]])
 
 
 # -- quality sanity check ------------------------------------------------------------------------
@@ -322,7 +322,7 @@ def bench_megabyte(folder: Path, quick: bool, memory: ChildRun) -> list[str]:
     lines += [f"| {name} | {seconds:.2f} | {engine_s / seconds:.2f} |  |" for name, seconds in peers]
     lines += [
         "",
-        f"Engine: {len(result.pairs):,} pairs, parallel={result.parallel}, degraded={result.degraded}. "
+        f"Engine: {len(result.pairs):,} pairs in {len(result.passages):,} passages, degraded={result.degraded}. "
         f"Time < {ENGINE_TARGET_S:.0f} s: {verdict(engine_s < ENGINE_TARGET_S)}; "
         f"memory < {MEMORY_TARGET_MB} MB: {verdict(memory.peak_mb < MEMORY_TARGET_MB)}.",
         "",
@@ -338,8 +338,8 @@ def bench_megabyte(folder: Path, quick: bool, memory: ChildRun) -> list[str]:
 def bench_scaling(folder: Path, sizes: dict[int, int]) -> tuple[list[str], dict[int, ChildRun]]:
     """Engine time, peak memory and recall per size, each size in a child process of its own."""
     lines = ["| A size | A paragraphs | runs | median s | min s | s per MB (median) | peak memory MB "
-             "| parallel | recall (kept) | degraded |",
-             "|---:|---:|---:|---:|---:|---:|---:|---|---:|---|"]
+             "| passages | recall (kept) | degraded |",
+             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
     runs: dict[int, ChildRun] = {}
     for size, repeats in sizes.items():
         pair = make_pair(size)
@@ -349,21 +349,14 @@ def bench_scaling(folder: Path, sizes: dict[int, int]) -> tuple[list[str], dict[
         recall = measure_recall(pair, run.pairs).kept
         lines.append(f"| {size_label(size)} | {len(pair.a_paragraphs):,} | {repeats} | {median:.2f} | "
                      f"{min(run.times):.2f} | {median / (size / MB):.2f} | {run.peak_mb:.0f} | "
-                     f"{run.parallel} | {recall:.1%} | {run.degraded} |")
+                     f"{run.passages:,} | {recall:.1%} | {run.degraded} |")
     sizes_run = list(runs)
     medians = [statistics.median(run.times) for run in runs.values()]
     exponent = growth_exponent(sizes_run, medians)
     last = growth_exponent(sizes_run[-2:], medians[-2:])
-    # The engine takes another path when it finds the texts parallel (or not): fit each path too.
-    paths = {flag: [k for k, run in enumerate(runs.values()) if run.parallel == flag]
-             for flag in (True, False)}
-    by_path = {flag: growth_exponent([sizes_run[k] for k in ks], [medians[k] for k in ks])
-               for flag, ks in paths.items() if len(ks) >= 2 and len(ks) < len(runs)}
-    worst = max([exponent, *by_path.values()])
-    per_path = "".join(f"; rows with parallel={flag} alone: {value:.2f}" for flag, value in by_path.items())
-    lines.append(f"\nGrowth exponent (least squares, log median time vs log size): **{exponent:.2f}**"
-                 f"{per_path}; between the two largest sizes: {last:.2f}. "
-                 f"Target ≤ {EXPONENT_TARGET}: {verdict(worst <= EXPONENT_TARGET)}.")
+    lines.append(f"\nGrowth exponent (least squares, log median time vs log size): **{exponent:.2f}**; "
+                 f"between the two largest sizes: {last:.2f}. "
+                 f"Target ≤ {EXPONENT_TARGET}: {verdict(exponent <= EXPONENT_TARGET)}.")
     return lines, runs
 
 
