@@ -202,7 +202,10 @@ def test_copied_passage_inside_unrelated_text_gets_exact_bounds() -> None:
     assert pair.a.slice(essay.text).startswith("the committee noted")
     assert pair.b.slice(source.text).startswith("the committee noted")
     assert pair.a.slice(essay.text).rstrip(".").endswith("stored grain")
-    assert pair.kind is PairKind.VERBATIM
+    # Every word of the copy is equal; the sentence B ends there takes its full stop along, which A's
+    # sentence (it goes on) does not have: that stop is the pair's one edit, so it is a variant, not verbatim.
+    assert [(op.tag, op.b.slice(source.text)) for op in pair.ops if op.tag is not OpTag.EQUAL] == [(OpTag.INSERT, ".")]
+    assert pair.kind is PairKind.VARIANT
 
 
 def test_threshold_option_controls_what_pairs() -> None:
