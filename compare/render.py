@@ -108,9 +108,9 @@ def comparison_to_text(comparison: Comparison, color: bool = False) -> str:
     ]
     for p in comparison.pairs:
         moved = " moved" if p.moved else ""
-        edits = f", {p.edits} edit{'s' if p.edits != 1 else ''}" if p.edits else ""
+        edited = f", {p.edits} edit{'s' if p.edits != 1 else ''}" if p.edits else ""
         lines.append(_paint(f"A[{p.a.start}:{p.a.end}] ~ B[{p.b.start}:{p.b.end}]  {p.kind.value}{moved}"
-                            f" {p.score:.2f}{edits}", "dim", color))
+                            f" {p.score:.2f}{edited}", "dim", color))
         lines.append("  " + _diff_line(p.ops, text_a, text_b, color))
     for side, seg, only in (("A", comparison.a, comparison.a_only), ("B", comparison.b, comparison.b_only)):
         for i in only:
