@@ -20,12 +20,13 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from compare import Comparison, Document, Span, comparison_to_json
 from web.cache import cached_compare
+from web.changes import fold, number_changes, summarize
 from web.documents import current_store, document_or_404
 from web.errors import error_view
 from web.limits import current_limits
 from web.pages import render_page
 from web.query import CompareQuery, parse_query
-from web.rows import anchor_at, layout, summarize
+from web.rows import anchor_at, layout
 from web.store import StoredDocument
 
 blueprint = Blueprint("comparison", __name__)
@@ -69,12 +70,14 @@ def compute(query: CompareQuery) -> Result:
 
 
 def view_context(result: Result) -> dict[str, Any]:
-    """Return what the comparison templates show."""
+    """Return what the comparison templates show: the summary and the rows, long unchanged runs folded."""
+    rows = number_changes(layout(result.comparison))
     return {
         "result": result,
         "query": result.query,
-        "rows": layout(result.comparison, hide_identical=result.query.hide_identical),
-        "summary": summarize(result.comparison),
+        "blocks": fold(rows, hide_identical=result.query.hide_identical),
+        "summary": summarize(result.comparison, rows),
+        "unit": result.query.granularity.value,
     }
 
 
@@ -125,7 +128,7 @@ def passage() -> BaseResponse:
     except ValueError as error:
         abort(400, description=str(error))
     result = compute(query)
-    anchor = anchor_at(layout(result.comparison, hide_identical=query.hide_identical), "a", span)
+    anchor = anchor_at(layout(result.comparison), "a", span)
     target = url_for("comparison.compare", **query.args())
     return redirect(f"{target}#{anchor}" if anchor else target, 303)
 

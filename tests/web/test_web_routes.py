@@ -270,7 +270,8 @@ def test_compare_controls_change_the_result(client: FlaskClient) -> None:
     paragraph = client.get(compare_url(client, granularity="paragraph")).get_data(as_text=True)
     assert 'value="paragraph" checked' in paragraph
     hidden = client.get(compare_url(client, "002", "002", hide_identical="1")).get_data(as_text=True)
-    assert re.search(r"\d+ identical passages? hidden", hidden) and "kind-verbatim" not in hidden
+    assert re.search(r"\d+ identical sentences? hidden", hidden)
+    assert "<details class=\"fold fold-identical\">" in hidden and "data-stop" not in hidden
 
 
 def test_swap_link_exchanges_a_and_b(client: FlaskClient) -> None:
