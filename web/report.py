@@ -28,6 +28,7 @@ from compare import (
     Report,
     Span,
     build_report,
+    excerpt,
     heatmap_legend_svg,
     heatmap_svg,
     report_to_csv,
@@ -46,6 +47,7 @@ MAX_CHARS = 50_000_000  # characters of all chosen documents together
 SYNC_WAIT_S = 1.5  # the page waits this long for a report before showing progress instead
 EXPORT_WAIT_S = 60.0  # a download waits this long for its report
 FAMILIES_SHOWN = 50
+EXCERPT_CHARS = 400  # a family member's excerpt is cut to this length
 EXPORT_FORMATS = ("html", "json", "csv")
 EXPORT_POLICY = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"  # no script at all
 
@@ -210,7 +212,8 @@ def report_context(built: BuiltReport, query: ReportQuery) -> dict[str, Any]:
         members = []
         for position, member in enumerate(family.members):
             other = family.members[position + 1 if position + 1 < len(family.members) else 0].document
-            text = " ".join(member.span.slice(built.documents[member.document].text).split())
+            noise = report.documents[member.document].boilerplate  # page noise stays out of the excerpt
+            text = excerpt(built.documents[member.document].text, member.span, EXCERPT_CHARS, leave_out=noise)
             members.append({"member": member, "text": text, "url": _passage_url(built, member.document, other,
                                                                                  member.span)})
         families.append({"family": family, "members": members})
