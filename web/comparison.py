@@ -121,13 +121,22 @@ def passage_span(args: dict[str, str]) -> Span:
 
 @blueprint.get("/compare/at")
 def passage() -> BaseResponse:
-    """Open the compare view scrolled to the row of A's passage ``[start, end)`` (its anchor marks it)."""
-    query = query_or_400()
+    """Open the compare view at the first row of A's passage ``[start, end)`` (its anchor marks it).
+
+    A bad link shows its error on the compare page, below the controls.
+    """
+    query: CompareQuery | None = None
     try:
-        span = passage_span(request.args.to_dict())
-    except ValueError as error:
-        abort(400, description=str(error))
-    result = compute(query)
+        query = query_or_400()
+        try:
+            span = passage_span(request.args.to_dict())
+        except ValueError as error:
+            abort(400, description=str(error))
+        result = compute(query)
+    except HTTPException as error:
+        return render_page("compare.html", "_comparison.html", status=error.code or 500,
+                           documents=current_store().list_documents(), result=None, query=query,
+                           error=error_view(error))
     anchor = anchor_at(layout(result.comparison), "a", span)
     target = url_for("comparison.compare", **query.args())
     return redirect(f"{target}#{anchor}" if anchor else target, 303)

@@ -18,6 +18,7 @@ from typing import Any
 from flask import Blueprint, Response, abort, current_app, redirect, request, url_for
 from flask.blueprints import BlueprintSetupState
 from markupsafe import Markup
+from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as BaseResponse
 
 from compare import (
@@ -36,6 +37,7 @@ from compare import (
     report_to_json,
 )
 from web.documents import current_store, document_or_404
+from web.errors import error_view
 from web.jobs import Job, JobRegistry, JobsBusy, Progress
 from web.limits import current_limits
 from web.pages import is_fragment_request, render_page
@@ -232,14 +234,23 @@ def report_context(built: BuiltReport, query: ReportQuery) -> dict[str, Any]:
 
 @blueprint.get("/report")
 def show() -> Response:
-    """Show the report of the library (or of the chosen documents): at once if quick, else a progress bar."""
-    query = query_or_400()
+    """Show the report of the library (or of the chosen documents): at once if quick, else a progress bar.
+
+    A refusal (a bad sort, too few documents) shows where the report would be, below its controls.
+    """
     library = current_store().list_documents()
-    documents = chosen_documents(query)
-    job = start_job(documents)
-    job.wait(current_app.config.get("REPORT_SYNC_WAIT_S", SYNC_WAIT_S))
-    if job.error is not None:
-        abort(400, description=f"the report could not be built: {job.error}")
+    query = ReportQuery(())
+    try:
+        query = query_or_400()
+        documents = chosen_documents(query)
+        job = start_job(documents)
+        job.wait(current_app.config.get("REPORT_SYNC_WAIT_S", SYNC_WAIT_S))
+        if job.error is not None:
+            abort(400, description=f"the report could not be built: {job.error}")
+    except HTTPException as error:
+        chosen = [d for d in library if d.id in query.ids] if query.ids else library
+        return render_page("report.html", "_report.html", status=error.code or 500, library=library, query=query,
+                           chosen=chosen, ready=False, error=error_view(error))
     built = job.result  # read once: the job may finish while the page renders
     context: dict[str, Any] = {"library": library, "query": query, "job": job, "chosen": documents,
                                "ready": built is not None}
