@@ -95,7 +95,9 @@
     number = ((number - 1) % list.length + list.length) % list.length + 1;  // wrap at both ends
     var row = list[number - 1];
     openFoldsAround(row);
-    row.scrollIntoView({block: "center"});
+    // A row taller than most of the window shows from its start (below the sticky head), others centred.
+    var tall = row.getBoundingClientRect().height > (window.innerHeight - stickyBottom()) * 0.6;
+    row.scrollIntoView({block: tall ? "start" : "center"});
     row.focus({preventScroll: true});
     markCurrent(number);
   }
@@ -168,9 +170,10 @@
     for (var i = 0; i < marked.length; i++) {
       var element = marked[i];
       var fold = element.tagName === "DETAILS" ? element : null;
-      var shape = fold && !fold.open ? fold.querySelector("summary") : element;
+      var shape = fold ? fold.querySelector("summary") : element;
       if (fold && fold.open) { continue; }  // its rows draw themselves
-      if (!visible(shape)) { continue; }
+      var closed = element.parentElement.closest("details:not([open])");
+      if (closed || !visible(shape)) { continue; }  // a closed fold draws for the rows it holds
       var part = shape.getBoundingClientRect();
       var kind = element.getAttribute("data-mark");
       var mark = document.createElementNS(SVG, "rect");
