@@ -227,12 +227,12 @@ def test_the_old_result_is_dimmed_and_busy_while_recomputing(server: LiveServer,
     result = p.locator("#result")
     expect(result).to_have_attribute("aria-busy", "true")
     expect(p.locator("#busy")).to_be_visible()
-    assert float(result.evaluate("(el) => getComputedStyle(el).opacity")) < 0.6
+    expect(result).to_have_css("opacity", "0.45")
     assert held, "the request is held"
     held[0].continue_()
     p.wait_for_url("**threshold=0.5**")
     expect(p.locator("#result")).not_to_have_attribute("aria-busy", "true")
-    assert float(p.locator("#result").evaluate("(el) => getComputedStyle(el).opacity")) == 1
+    expect(p.locator("#result")).to_have_css("opacity", "1")
     p.go_back()  # the page saved for the back button is not saved busy
     p.wait_for_url(re.compile(r".*/compare\?a=\d+&b=\d+$"))
     expect(p.locator("#result")).not_to_have_attribute("aria-busy", "true")
