@@ -14,6 +14,7 @@ the template macro in ``_diff.html`` is the only place that turns marks into mar
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -189,26 +190,52 @@ def _trimmed(span: Span, text: str) -> Span | None:
     return Span(start, start + len(stripped))
 
 
+class _Passages:
+    """Passages of one side (spans and their anchors) sorted by start, to find fast those a span overlaps.
+
+    Layouts of long documents ask this for every segment and every moved pair,
+    so a scan of all passages per question would make the layout quadratic.
+    """
+
+    def __init__(self, passages: Iterable[tuple[Span, str]] = ()) -> None:
+        self.items = sorted(passages)
+        self.starts = [span.start for span, _ in self.items]
+        self.longest = max((len(span) for span, _ in self.items), default=0)
+
+    def add(self, span: Span, anchor: str) -> None:
+        """Add a passage, keeping the order."""
+        at = bisect.bisect_right(self.starts, span.start)
+        self.items.insert(at, (span, anchor))
+        self.starts.insert(at, span.start)
+        self.longest = max(self.longest, len(span))
+
+    def overlapping(self, span: Span) -> list[tuple[Span, str]]:
+        """Return the passages sharing a character with ``span``, in order."""
+        low = bisect.bisect_left(self.starts, span.start - self.longest)
+        high = bisect.bisect_left(self.starts, span.end)
+        return [item for item in self.items[low:high] if item[0].overlaps(span)]
+
+
 def _paragraph_at(segmentation: Segmentation, offset: int) -> int:
-    for index, paragraph in enumerate(segmentation.paragraphs):
-        if paragraph.start <= offset < paragraph.end:
-            return index
+    at = bisect.bisect_right([paragraph.start for paragraph in segmentation.paragraphs], offset) - 1
+    if at >= 0 and offset < segmentation.paragraphs[at].end:
+        return at
     return -1
 
 
 def _unpaired(segmentation: Segmentation, pair_spans: Sequence[Span]) -> list[_Item]:
     """Return the text of one side that no pair covers, by segment, plus any text between segments."""
     text = segmentation.document.text
-    covered = sorted(pair_spans)
+    covered = _Passages((span, "") for span in pair_spans)
     items = []
     for segment in segmentation.segments:
-        for part in _subtract(segment.span, covered):
+        for part in _subtract(segment.span, [span for span, _ in covered.overlapping(segment.span)]):
             trimmed = _trimmed(part, text)
             if trimmed is not None:
                 items.append(_Item(trimmed, segment.paragraph, segment.role))
     # Text outside every segment and pair (markup the segmenter left out, such as a stray "**")
     # is still shown; with no letter or digit in it, it is shown as page noise.
-    units = sorted([*covered, *(segment.span for segment in segmentation.segments)])
+    units = sorted([*pair_spans, *(segment.span for segment in segmentation.segments)])
     for part in _subtract(Span(0, len(text)), units):
         trimmed = _trimmed(part, text)
         if trimmed is not None:
@@ -219,23 +246,24 @@ def _unpaired(segmentation: Segmentation, pair_spans: Sequence[Span]) -> list[_I
 
 
 def _pair_paragraph(segmentation: Segmentation, indices: Sequence[int], span: Span) -> int:
-    by_index = {segment.index: segment for segment in segmentation.segments}
+    segments = segmentation.segments
     for index in indices:
-        if index in by_index:
-            return by_index[index].paragraph
+        if 0 <= index < len(segments) and segments[index].index == index:  # segments sit at their index
+            return segments[index].paragraph
     return _paragraph_at(segmentation, span.start)
 
 
-def _host(span: Span, shown: Sequence[tuple[Span, str]], text: str) -> str | None:
+def _host(span: Span, shown: _Passages, text: str) -> str | None:
     """Return the anchor of the shown passage that already holds ``span``'s text, if one does.
 
     A moved pair may reuse a passage that another pair shows (one sentence of A
     copied to several places of B): its text is then not shown a second time.
     """
-    rest = _subtract(span, sorted(other for other, _ in shown))
+    near = shown.overlapping(span)
+    rest = _subtract(span, sorted(other for other, _ in near))
     if any(_trimmed(part, text) is not None for part in rest):
         return None
-    overlaps = [(min(span.end, other.end) - max(span.start, other.start), anchor) for other, anchor in shown]
+    overlaps = [(min(span.end, other.end) - max(span.start, other.start), anchor) for other, anchor in near]
     best = max(overlaps, default=(0, ""))
     return best[1] if best[0] > 0 else None
 
@@ -256,13 +284,13 @@ def layout(comparison: Comparison) -> list[Row]:
     hosted: dict[str, list[int]] = {}
     shown_moved: dict[Side, list[int]] = {"a": [], "b": []}
     for side, _ in sides:
-        shown = [(span_of(i, side), f"p{i}-{side}") for i in backbone]
+        shown = _Passages((span_of(i, side), f"p{i}-{side}") for i in backbone)
         anchor_of.update({(side, i): f"p{i}-{side}" for i in backbone})
         for i in sorted(moved, key=lambda i: span_of(i, side)):
             host = _host(span_of(i, side), shown, text[side])
             if host is None:
                 host = f"p{i}-{side}"
-                shown.append((span_of(i, side), host))
+                shown.add(span_of(i, side), host)
                 shown_moved[side].append(i)
             else:
                 hosted.setdefault(host, []).append(i)
