@@ -258,10 +258,16 @@ def paste() -> BaseResponse:
 
 @blueprint.errorhandler(HTTPException)
 def refused_on_the_library(error: HTTPException) -> Response | tuple[Response | str, int]:
-    """Show a refused upload or paste on the library page, its forms kept (the pasted text too)."""
+    """Show a refused upload, paste or rename on the page of its form, the forms kept (the pasted text too)."""
+    view = error_view(error)
+    if request.endpoint == "documents.rename" and view.code != 404 and request.view_args:
+        document = current_store().get_document(request.view_args["document_id"])
+        if document is not None and request.form.get("back") == "document":
+            return document_page(document, view.code, problem=view)
+        if document is not None:
+            return library_page(view.code, problem=view, problem_form=request.endpoint)
     if request.endpoint not in ("documents.upload", "documents.paste"):
         return error_response(error)
-    view = error_view(error)
     pasted = {}
     if request.endpoint == "documents.paste" and not isinstance(error, RequestEntityTooLarge):
         pasted = {"name": request.form.get("name", ""), "text": request.form.get("text", "")}
@@ -271,12 +277,15 @@ def refused_on_the_library(error: HTTPException) -> Response | tuple[Response | 
 @blueprint.get("/documents/<int:document_id>")
 def show(document_id: int) -> Response:
     """Show one document's text, and let it be renamed, deleted or compared."""
-    document = document_or_404(document_id)
-    others = [d for d in current_store().list_documents() if d.id != document_id]
+    return document_page(document_or_404(document_id))
+
+
+def document_page(document: StoredDocument, status: int = 200, **context: Any) -> Response:
+    """Render one document's page (with what a refused rename left to say)."""
+    others = [d for d in current_store().list_documents() if d.id != document.info.id]
     paragraphs = [p.strip() for p in document.text.replace("\r\n", "\n").split("\n\n") if p.strip()]
-    return render_page(
-        "document.html", "_document.html", document=document, paragraphs=paragraphs, others=others
-    )
+    return render_page("document.html", "_document.html", status=status, document=document,
+                       paragraphs=paragraphs, others=others, **context)
 
 
 @blueprint.post("/documents/<int:document_id>/rename")

@@ -91,3 +91,18 @@ def test_an_older_store_gets_its_first_lines_redone(tmp_path: Path) -> None:
     assert first_lines["000"] == "China Opposes Global Rollback Attempts, Calls For Cooperation"
     with sqlite3.connect(database) as connection:
         assert connection.execute("PRAGMA user_version").fetchone()[0] == 3
+
+
+def test_a_refused_rename_shows_on_the_page_of_its_form(client: FlaskClient) -> None:
+    document_id = seed_id(client, "002")
+    token = csrf_token(client)
+    on_page = client.post(f"/documents/{document_id}/rename", data={"csrf_token": token, "name": " ",
+                                                                    "back": "document"})
+    html = on_page.get_data(as_text=True)
+    assert on_page.status_code == 400 and "the new name is empty" in html
+    assert "<h1>002_3a6851b46bc49101.txt</h1>" in html and 'class="rename"' in html
+    in_library = client.post(f"/documents/{document_id}/rename", data={"csrf_token": token, "name": " "})
+    html = in_library.get_data(as_text=True)
+    assert in_library.status_code == 400 and "<h1>Library</h1>" in html and "the new name is empty" in html
+    unknown = client.post("/documents/9999/rename", data={"csrf_token": token, "name": "x"})
+    assert unknown.status_code == 404
