@@ -215,6 +215,19 @@ def test_swapping_a_and_b_mirrors_every_pair(revision: Revision, other: Document
 # --- word edits ---------------------------------------------------------------------------------
 
 
+def test_the_drafts_of_the_issue_count_their_edits() -> None:
+    seed_004, seed_000 = read_document(SEEDS[4]), read_document(SEEDS[0])
+    edited_004 = Document("004e", seed_004.text.replace("will not change", "will change", 1).replace("27-28", "26-28"))
+    result = compare_documents(seed_004, edited_004)
+    assert result.edits == 2 and not any(p.kind is PairKind.VERBATIM and p.edits for p in result.pairs)
+    changed = [(op.a.slice(seed_004.text), op.b.slice(edited_004.text))
+               for p in result.pairs for op in p.ops if op.tag is not OpTag.EQUAL]
+    assert sorted(changed) == [("27", "26"), ("not ", "")]
+    determined = Document("000e", seed_000.text.replace("resolute", "determined"))
+    (pair,) = [p for p in compare_documents(seed_000, determined).pairs if p.edits]
+    assert pair.kind is PairKind.VARIANT and pair.edits == 1
+
+
 def folded_tokens(text: str) -> list[str]:
     """Return a passage's words and punctuation marks after the matching normalisation (a reference)."""
     return TOKEN.findall(fold(text))
