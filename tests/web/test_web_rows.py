@@ -124,3 +124,20 @@ def test_a_link_to_a_passage_lands_on_its_first_row() -> None:
     assert anchor_at(rows, "a", passage) == first.anchor
     assert anchor_at(rows, "a", Span(len(comparison.a.document.text) + 5, len(comparison.a.document.text) + 9)) is None
     assert second.anchor != first.anchor
+
+
+def test_paired_page_noise_stays_dimmed() -> None:
+    import dataclasses
+
+    from compare import Pair, PairKind, SegmentRole, diff_words, segment
+
+    text = "Type to search\n\nThe river rose in the night.\n\nShare this article"
+    document = Document("noisy", text)
+    parts = segment(document)
+    assert [s.role for s in parts.segments] == [SegmentRole.BOILERPLATE, SegmentRole.TEXT, SegmentRole.BOILERPLATE]
+    pairs = tuple(Pair(s.span, s.span, PairKind.VERBATIM, 1.0, False, diff_words(text, text, s.span, s.span),
+                       (s.index,), (s.index,)) for s in parts.segments)  # as an engine that pairs noise gives it
+    itself = compare_documents(document, document)
+    rows = layout(dataclasses.replace(itself, a=parts, b=parts, pairs=pairs, a_only=(), b_only=()))
+    assert [(row.kind, row.a.dim, row.b.dim) for row in rows if row.a and row.b] == [
+        ("verbatim", True, True), ("verbatim", False, False), ("verbatim", True, True)]
