@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from itertools import pairwise
 
 from compare.links import RUN_RATIO, Budget, Link
@@ -33,25 +34,26 @@ def to_pair(link: Link, a: Segmentation, b: Segmentation, scorer: Scorer, option
         ops: tuple[DiffOp, ...] = (DiffOp(OpTag.EQUAL if same else OpTag.REPLACE, span_a, span_b),)
     else:
         ops = _diff_pair(link, a, b, span_a, span_b)
-    kind = pair_kind(ops, ratio, scorer.score_parts(fa, fb)[1], options)
+    kind = pair_kind(ops, ratio, lambda: scorer.score_parts(fa, fb)[1], options)
     return Pair(span_a, span_b, kind, round(min(1.0, link.score), 4), link.moved, ops, link.a, link.b)
 
 
-def pair_kind(ops: tuple[DiffOp, ...], ratio: float, variant_part: float, options: Options) -> PairKind:
+def pair_kind(ops: tuple[DiffOp, ...], ratio: float, variant_part: Callable[[], float], options: Options) -> PairKind:
     """Return a pair's kind: verbatim only when its word diff has no edit, else variant or partial.
 
     The word diff compares words after the matching normalisation (case, quotes,
     dashes, spacing), so one changed word makes a pair a variant at most, however
     close the characters; ``ratio`` (character similarity) still names a
     near-copy a variant when its variant score alone would call it partial.
+    ``variant_part`` is scored only for a pair with edits (most pairs of a copy have none).
 
     >>> same, changed = DiffOp(OpTag.EQUAL, Span(0, 4), Span(0, 4)), DiffOp(OpTag.REPLACE, Span(4, 9), Span(4, 8))
-    >>> [pair_kind(ops, 0.99, 0.9, Options()).value for ops in ((same,), (same, changed))]
+    >>> [pair_kind(ops, 0.99, lambda: 0.9, Options()).value for ops in ((same,), (same, changed))]
     ['verbatim', 'variant']
     """
     if ops and all(op.tag is OpTag.EQUAL for op in ops):
         return PairKind.VERBATIM
-    if ratio >= options.verbatim_ratio or variant_part >= options.variant_score:
+    if ratio >= options.verbatim_ratio or variant_part() >= options.variant_score:
         return PairKind.VARIANT
     return PairKind.PARTIAL
 
