@@ -47,7 +47,7 @@ from compare.reading import (
 from compare.render import comparison_to_json, comparison_to_text, families_to_json, families_to_text
 from compare.render_report import report_to_csv, report_to_json
 from compare.report import build_report
-from compare.report_html import heatmap_legend_svg, heatmap_svg, report_to_html
+from compare.report_html import excerpt, heatmap_legend_svg, heatmap_svg, report_to_html
 from compare.segment import estimate_segments, segment
 from compare.variants import FamilyVariants, RenderingVariants, find_variants
 from compare.worddiff import diff_words
@@ -107,6 +107,7 @@ __all__ = [
     "decode",
     "diff_words",
     "estimate_segments",
+    "excerpt",
     "extract",
     "families_to_json",
     "families_to_text",

@@ -51,6 +51,7 @@ def comparison_to_json(comparison: Comparison) -> dict[str, Any]:
                 "kind": p.kind.value,
                 "score": p.score,
                 "moved": p.moved,
+                "edits": p.edits,
                 "ops": [_op(op) for op in p.ops],
             }
             for p in comparison.pairs
@@ -65,6 +66,8 @@ def comparison_to_json(comparison: Comparison) -> dict[str, Any]:
             "shared_a": round(comparison.shared_share("a"), 4),
             "shared_b": round(comparison.shared_share("b"), 4),
             "kinds": kinds,
+            "edits": comparison.edits,
+            "edited_pairs": sum(p.edits > 0 for p in comparison.pairs),
             "moved": sum(p.moved for p in comparison.pairs),
             "a_only": len(comparison.a_only),
             "b_only": len(comparison.b_only),
@@ -98,15 +101,20 @@ def comparison_to_text(comparison: Comparison, color: bool = False) -> str:
     """Return the aligned pairs as readable text, differences marked inline."""
     text_a, text_b = comparison.a.document.text, comparison.b.document.text
     name_a, name_b = comparison.a.document.name, comparison.b.document.name
+    edits = comparison.edits
     lines = [
         _paint(f"A: {name_a}  ({comparison.shared_share('a'):.0%} shared)", "bold", color),
         _paint(f"B: {name_b}  ({comparison.shared_share('b'):.0%} shared)", "bold", color),
+        f"{edits} edit{'s' if edits != 1 else ''} in {sum(p.edits > 0 for p in comparison.pairs)} of "
+        f"{len(comparison.pairs)} pairs; {len(comparison.a_only)} segments only in A, "
+        f"{len(comparison.b_only)} only in B",
         "",
     ]
     for p in comparison.pairs:
         moved = " moved" if p.moved else ""
+        edited = f", {p.edits} edit{'s' if p.edits != 1 else ''}" if p.edits else ""
         lines.append(_paint(f"A[{p.a.start}:{p.a.end}] ~ B[{p.b.start}:{p.b.end}]  {p.kind.value}{moved}"
-                            f" {p.score:.2f}", "dim", color))
+                            f" {p.score:.2f}{edited}", "dim", color))
         lines.append("  " + _diff_line(p.ops, text_a, text_b, color))
     for side, seg, only in (("A", comparison.a, comparison.a_only), ("B", comparison.b, comparison.b_only)):
         for i in only:

@@ -20,7 +20,9 @@ def test_alignment_json_schema_and_offsets(seeds) -> None:  # type: ignore[no-un
     assert set(data) >= {"pairs", "a", "b", "a_only", "b_only", "summary", "degraded", "version"}
     text_a, text_b = seeds["002"].text, seeds["004"].text
     for pair in data["pairs"]:
-        assert set(pair) == {"a", "b", "kind", "score", "moved", "ops"}
+        assert set(pair) == {"a", "b", "kind", "score", "moved", "edits", "ops"}
+        assert pair["edits"] == sum(op["op"] != "equal" for op in pair["ops"])
+        assert (pair["kind"] == "verbatim") == (pair["edits"] == 0)
         assert pair["kind"] in {"verbatim", "variant", "partial"}
         a0, a1 = pair["a"]
         b0, b1 = pair["b"]

@@ -113,6 +113,11 @@ def request_started() -> float:
     return started
 
 
+def time_left() -> float:
+    """Return the seconds the current request has left of its time budget (negative past it)."""
+    return request_started() + current_limits().time_budget_s - time.monotonic()
+
+
 def client_gone() -> Callable[[], bool] | None:
     """Return a check that tells whether the client has disconnected, when the server can tell."""
     check = request.environ.get("waitress.client_disconnected")

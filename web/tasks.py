@@ -28,7 +28,7 @@ from compare import (
 )
 from web.cache import comparison_to_record
 from web.store import NewDocument
-from web.uploads import UploadedFile, documents_from_files
+from web.uploads import UploadedFile, document_from_file
 
 DISPATCH_SLACK_S = 1.0  # a shorter wait (sending the call, starting a worker: 0.9 s cold) leaves the whole budget
 
@@ -68,6 +68,6 @@ def report_of(documents: Sequence[Document], options: Options, *, progress: Prog
     return build_report(list(documents), options, progress=progress)
 
 
-def read_uploads(uploads: Sequence[UploadedFile], max_files: int, limits: ReadLimits) -> list[NewDocument]:
-    """Read a batch of uploaded files (Word, PDF and HTML are converted here, away from the server's threads)."""
-    return documents_from_files(uploads, max_files, limits)
+def read_upload(upload: UploadedFile, limits: ReadLimits) -> NewDocument:
+    """Read one uploaded file (Word, PDF and HTML are converted here, away from the server's threads)."""
+    return document_from_file(upload, limits)
