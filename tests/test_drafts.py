@@ -169,18 +169,24 @@ def covers(op: DiffOp, edit: Edit) -> bool:
 # --- a document against itself ------------------------------------------------------------------
 
 
-@FAILING_PROPERTY
+@PROPERTY
 @given(drafts())
 def test_a_document_against_itself_pairs_every_text_segment_with_itself(document: Document) -> None:
     result = compare_documents(document, document)
     assert all(p.a == p.b and p.a_segments == p.b_segments for p in result.pairs)
     assert all(p.kind is PairKind.VERBATIM and p.edits == 0 and not p.moved for p in result.pairs)
     assert not result.a_only and not result.b_only
+
+
+@ALIGNMENT  # a passage starts at its first run of three shared words: a two-word first sentence falls outside
+@FAILING_PROPERTY
+@given(drafts())
+def test_a_document_against_itself_shares_all_its_text(document: Document) -> None:
+    result = compare_documents(document, document)
     assert result.shared_share("a") == result.shared_share("b") == 1.0
 
 
-@ALIGNMENT
-@FAILING_PROPERTY
+@PROPERTY
 @given(drafts())
 def test_a_document_against_itself_pairs_segment_by_segment(document: Document) -> None:
     result = compare_documents(document, document)
@@ -203,8 +209,7 @@ def test_identical_page_noise_pairs_with_itself(document: Document) -> None:
 # --- swapping A and B ---------------------------------------------------------------------------
 
 
-@ALIGNMENT
-@FAILING_PROPERTY
+@PROPERTY
 @given(revisions(), drafts())
 def test_swapping_a_and_b_mirrors_every_pair(revision: Revision, other: Document) -> None:
     for a, b in ((revision.a, revision.b), (revision.a, other)):
@@ -253,8 +258,7 @@ def test_word_edits_make_exactly_the_edited_pairs_non_verbatim(revision: Revisio
         assert (pair.kind is not PairKind.VERBATIM) == edited == (pair.edits > 0), pair
 
 
-@ALIGNMENT
-@FAILING_PROPERTY
+@PROPERTY
 @given(revisions())
 def test_every_word_edit_lies_inside_a_non_equal_operation(revision: Revision) -> None:
     result = compare_documents(revision.a, revision.b)
@@ -264,8 +268,7 @@ def test_every_word_edit_lies_inside_a_non_equal_operation(revision: Revision) -
         assert inside, (edit, revision.a.text[edit.a.start - 30 : edit.a.end + 30])
 
 
-@ALIGNMENT
-@FAILING_PROPERTY
+@PROPERTY
 @given(revisions())
 def test_a_revision_keeps_one_pair_per_segment(revision: Revision) -> None:
     result = compare_documents(revision.a, revision.b)
@@ -281,8 +284,7 @@ def in_order(comparison: Comparison) -> bool:
     return all(x.a.end <= y.a.start and x.b.end <= y.b.start for x, y in itertools.pairwise(pairs))
 
 
-@ALIGNMENT
-@FAILING_PROPERTY
+@PROPERTY
 @given(drafts(max_paragraphs=8), st.integers(2, 4))
 def test_a_document_against_its_repetition_pairs_in_order(document: Document, times: int) -> None:
     repeated = Document("repeated", "\n\n".join([document.text] * times))
@@ -295,12 +297,20 @@ def test_a_document_against_its_repetition_pairs_in_order(document: Document, ti
         assert all(s.span in covered for s in shorter.segments if s.role is SegmentRole.TEXT)
 
 
-@ALIGNMENT
-def test_004_against_004_repeated_ten_times_is_symmetric_and_in_order() -> None:
+def repeated_004() -> tuple[Document, Document]:
     document = read_document(SEEDS[4])
-    repeated = Document("004x10", "\n\n".join([document.text.strip()] * 10))
+    return document, Document("004x10", "\n\n".join([document.text.strip()] * 10))
+
+
+def test_004_against_004_repeated_ten_times_is_symmetric_and_in_order() -> None:
+    document, repeated = repeated_004()
     forward, backward = compare_documents(document, repeated), compare_documents(repeated, document)
     assert {(p.a, p.b, p.kind, p.moved) for p in backward.pairs} == mirrored(forward)
     assert not any(p.moved for p in forward.pairs) and in_order(forward)
+
+
+@ALIGNMENT  # each copy pairs with the copy five further on (A[0:13] with B[55470:55483]), none with itself
+def test_004_repeated_ten_times_against_itself_pairs_each_copy_with_itself() -> None:
+    _, repeated = repeated_004()
     itself = compare_documents(repeated, repeated)
     assert all(p.a == p.b and not p.moved for p in itself.pairs)
