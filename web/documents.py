@@ -179,9 +179,9 @@ def read_uploaded(upload: UploadedFile | UploadError) -> NewDocument:
     limits = current_limits()
     if not needs_conversion(upload):
         document = document_from_file(upload, read_limits(limits))
-    elif time_left() <= 0:  # the files before it took the whole budget: starting it could only be stopped
-        raise UploadError(f"{name}: not read: the files before it took the whole time budget of "
-                          f"{limits.time_budget_s:g} s; upload it again on its own", 422)
+    elif time_left() <= 0:  # the request's budget is spent (on the files before it): it could only be stopped
+        raise UploadError(f"{name}: not read: the upload had used its whole time budget of "
+                          f"{limits.time_budget_s:g} s before this file; upload it again on its own", 422)
     else:
         document = run_heavy(read_upload, upload, read_limits(limits), label=f"reading {name}",
                              advice="a file this slow to read cannot be stored here")
@@ -336,18 +336,17 @@ def rename(document_id: int) -> BaseResponse:
     return redirect(url_for("documents.library"), 303)
 
 
-@blueprint.get("/documents/<document_id:document_id>/delete")
-def confirm_delete(document_id: int) -> Response:
-    """Ask before deleting a document (a GET changes nothing: the form on this page deletes)."""
-    document = document_or_404(document_id)
-    back = "document" if request.args.get("back") == "document" else "library"
-    return render_page("confirm_delete.html", "_confirm_delete.html", document=document, back=back)
+@blueprint.route("/documents/<document_id:document_id>/delete", methods=["GET", "POST"])
+def delete(document_id: int) -> Response | BaseResponse:
+    """Ask before deleting a document (GET changes nothing), and delete it when the page's form posts here.
 
-
-@blueprint.post("/documents/<document_id:document_id>/delete")
-def delete(document_id: int) -> BaseResponse:
-    """Delete a document (the form of the confirmation page posts here)."""
+    One rule for both methods: with two, a POST to a path whose id is no id
+    would be a 405 (the GET rule matches the path first), not a 404.
+    """
     document = document_or_404(document_id)
+    if request.method == "GET":
+        back = "document" if request.args.get("back") == "document" else "library"
+        return render_page("confirm_delete.html", "_confirm_delete.html", document=document, back=back)
     current_store().delete_document(document_id)
     flash(f"Deleted {document.info.name}")
     return redirect(url_for("documents.library"), 303)

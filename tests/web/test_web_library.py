@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import io
 import sqlite3
+import threading
+import time
 from pathlib import Path
 
 from flask.testing import FlaskClient
 from web_support import csrf_token, make_app, seed_id
 
+from tests.format_fixtures import make_docx, make_pdf
 from web.documents import library_line
 
 
@@ -35,6 +38,47 @@ def test_each_file_of_a_batch_has_its_fate_listed_in_order(client: FlaskClient) 
     names = stored_names(client)
     assert "one.txt" in names and "two.md" in names and "empty.txt" not in names and "tool.exe" not in names
     assert "one.txt" in html.split('id="documents"')[1]  # the table already lists what was added
+
+
+def test_a_word_file_of_a_batch_is_read_in_a_worker_and_has_its_own_fate(tmp_path: Path) -> None:
+    app = make_app(tmp_path, LIMITS={"workers": 1, "queue": 1})
+    client = app.test_client()
+    draft = make_docx(["A Word draft of the note, converted in a worker process."])
+    pool = app.extensions["pools"].pool("heavy")
+    holders = [threading.Thread(target=pool.run, args=(time.sleep, seconds),
+                                kwargs={"deadline": time.monotonic() + 10, "label": "a long job"})
+               for seconds in (3.0, 0.1)]
+    for holder in holders:  # the one worker busy, the queue full: a conversion is refused, a text file is not
+        holder.start()
+        time.sleep(0.2)
+    deadline = time.monotonic() + 5
+    while (pool.running, pool.waiting) != (1, 1) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    response = upload(client, [(b"A plain text note.", "plain.txt"), (draft, "draft.docx"), (b"x", "tool.exe")])
+    html = response.get_data(as_text=True)  # type: ignore[attr-defined]
+    for holder in holders:
+        holder.join()
+    assert response.status_code == 200 and "1 of 3 files added" in html  # type: ignore[attr-defined]
+    assert "<strong>draft.docx</strong>: the server is busy" in html
+    assert "<strong>tool.exe</strong>: unsupported file type" in html
+    assert "plain.txt" in stored_names(client) and "draft.docx" not in stored_names(client)
+    response = upload(client, [(draft, "draft.docx")])  # the worker is free again
+    assert response.status_code == 303 and "draft.docx" in stored_names(client)  # type: ignore[attr-defined]
+    app.extensions["pools"].close()
+
+
+def test_files_after_one_that_spent_the_time_budget_are_not_started(tmp_path: Path) -> None:
+    client = make_app(tmp_path, LIMITS={"time_budget_s": 0.3}).test_client()
+    slow = make_pdf([[f"Line {line} of page {page} of a long report." for line in range(20)] for page in range(500)])
+    draft = make_docx(["A Word draft of the note."])
+    started = time.monotonic()
+    response = upload(client, [(b"A plain text note.", "plain.txt"), (slow, "slow.pdf"), (draft, "draft.docx")])
+    seconds = time.monotonic() - started
+    html = response.get_data(as_text=True)  # type: ignore[attr-defined]
+    assert response.status_code == 200 and "1 of 3 files added" in html  # type: ignore[attr-defined]
+    assert "<strong>slow.pdf</strong>: " in html and "✗ not added</span> <strong>slow.pdf" in html
+    assert "<strong>draft.docx</strong>: not read: the upload had used its whole time budget of 0.3 s" in html
+    assert stored_names(client).count("plain.txt") == 1 and seconds < 3.0, seconds
 
 
 def test_a_refused_paste_keeps_the_name_and_text_on_the_library_page(client: FlaskClient) -> None:

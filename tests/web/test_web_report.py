@@ -12,11 +12,18 @@ from html import unescape
 from pathlib import Path
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 from web_support import XSS_IMG, XSS_SCRIPT, make_app, seed_id
 
 from compare import Progress, WorkerPool
 from web.jobs import JobRegistry, JobsBusy
+
+
+@pytest.fixture
+def app(tmp_path: Path) -> Flask:
+    """The app, its Report page waiting for the seeds' report (1.3-2 s cold on a loaded machine, past the 1.5 s)."""
+    return make_app(tmp_path, REPORT_SYNC_WAIT_S=30.0)
 
 
 def test_compare_at_redirects_to_the_row_of_the_passage(client: FlaskClient) -> None:
