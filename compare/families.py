@@ -35,8 +35,8 @@ def families_of(alignment: MultipleAlignment) -> FamilySet:
             continue
         renderings = tuple(Rendering(c.document, c.span, _segments(alignment.documents[c.document], c.span))
                            for c in column.cells)
-        scored = [c.score for c in column.cells if c.document != alignment.pivot]
-        families.append(Family(renderings, round(sum(scored) / len(scored), 4) if scored else 1.0))
+        scored = [c.score for c in column.cells if c.score is not None]
+        families.append(Family(renderings, round(sum(scored) / len(scored), 4) if scored else 0.0))
     return FamilySet(alignment.documents, tuple(families))
 
 
