@@ -8,6 +8,7 @@
 """
 
 from compare.align import compare_documents
+from compare.apparatus import Entry, Reading, StatementApparatus, apparatus
 from compare.families import find_families
 from compare.model import (
     Comparison,
@@ -33,6 +34,7 @@ from compare.model import (
     SharedPassage,
     Span,
 )
+from compare.multialign import Cell, Column, MultipleAlignment, align_renderings
 from compare.reading import (
     InputTooLargeError,
     UnsupportedFormatError,
@@ -41,8 +43,9 @@ from compare.reading import (
     read_document,
     supported_extensions,
 )
-from compare.render import comparison_to_json, comparison_to_text, families_to_json, families_to_text
+from compare.render import comparison_to_json, comparison_to_text
 from compare.render_report import report_to_csv, report_to_json
+from compare.render_variants import families_to_csv, families_to_json, families_to_tei, families_to_text
 from compare.report import build_report
 from compare.report_html import heatmap_legend_svg, heatmap_svg, report_to_html
 from compare.segment import estimate_segments, segment
@@ -50,15 +53,19 @@ from compare.variants import FamilyVariants, RenderingVariants, find_variants
 from compare.worddiff import diff_words
 
 __all__ = [
+    "Cell",
+    "Column",
     "Comparison",
     "DiffOp",
     "Document",
     "DocumentReport",
+    "Entry",
     "Family",
     "FamilySet",
     "FamilyVariants",
     "Granularity",
     "InputTooLargeError",
+    "MultipleAlignment",
     "OpTag",
     "Options",
     "Pair",
@@ -67,6 +74,7 @@ __all__ = [
     "PassageFamily",
     "PassageMember",
     "ReadLimits",
+    "Reading",
     "Rendering",
     "RenderingVariants",
     "Report",
@@ -75,7 +83,10 @@ __all__ = [
     "Segmentation",
     "SharedPassage",
     "Span",
+    "StatementApparatus",
     "UnsupportedFormatError",
+    "align_renderings",
+    "apparatus",
     "build_report",
     "compare_documents",
     "comparison_to_json",
@@ -84,7 +95,9 @@ __all__ = [
     "diff_words",
     "estimate_segments",
     "extract",
+    "families_to_csv",
     "families_to_json",
+    "families_to_tei",
     "families_to_text",
     "find_families",
     "find_variants",

@@ -1,20 +1,24 @@
 """Columns of a multiple alignment while it is built, and how their boundaries are settled.
 
 ``compare.multialign`` places each rendering into draft columns; every cell
-remembers what its two ends say about the column boundary there (an
-``Edge``) and how its text maps onto the column's *standing* text (the text
-that represents the column in the consensus).  When every rendering is
-placed, the boundaries are settled by that evidence:
+remembers whether the rendering itself *draws* the boundary at each of its
+ends (a pair of the pairwise engine starts or ends there, or the cut forced
+on it lands where one of its sentences starts) and how its text maps onto the
+column's *standing* text (the text that represents the column in the
+consensus).  When every rendering is placed, the boundaries are settled by
+that evidence, and a boundary stands where two renderings draw it:
 
-- a column **splits** at a boundary inside it where the pairwise engine
-  aligned some rendering clause by clause and at least ``SPLIT_SUPPORT``
-  renderings end a sentence there (a statement boundary one rendering draws
-  with a full stop, the others can follow at a clause or word);
-- two neighbouring columns **merge** where a rendering *objects* to their
-  boundary (one confident pair of it runs across, and the cut forced on it
-  lands inside a clause) and at most one rendering *confirms* it (two of its
-  confident pairs meet there, or a forced cut lands on one of its sentence
-  ends).
+- a column **splits** at a boundary inside it where two confident pairs of a
+  rendering meet (the pairwise engine aligned a long sentence clause by
+  clause) and a rendering ends a sentence there;
+- two neighbouring columns from the same standing rendering (its sentence
+  boundary, or a split) **merge** where at most one rendering draws their
+  boundary (the standing one: a full stop the others render as a comma or a
+  semicolon, or cross with one passage).
+
+Evidence only adds up: another rendering can make a boundary stand, never
+fall, so adding a rendering (placed last, the pivot unchanged) never merges
+two statements of the others.
 
 Cuts follow the word diff of the pair that placed a text: an offset of the
 standing text is carried across through the correspondence points of the
@@ -28,12 +32,10 @@ import re
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from enum import Enum
 
 from compare.model import Span
 
 SNAP_WORDS = 3  # a cut moves at most this many words from where the word diff puts it, to reach a clause end
-SPLIT_SUPPORT = 1  # renderings that must end a sentence at a clause-aligned boundary for a column to split
 _CLAUSE_END = re.compile(r"[.!?;:][\"')\]’”]*$")  # text before a cut that ends a sentence or a clause
 _SOFT_END = re.compile(r"[,\u2014\-–][\"')\]’”]*$")  # a comma or a dash
 _CUT_POINT = re.compile(r"(?<=\s)\S")  # where a cut may fall: the start of a word after whitespace
@@ -42,22 +44,14 @@ _WORD = re.compile(r"\w")
 Points = list[tuple[int, int]]  # sorted (from, to) offset correspondences
 
 
-class Edge(Enum):
-    """How a cell's start or end came about: the evidence it gives on the column boundary there."""
-
-    CLEAN = "clean"  # confident pairs of the rendering meet here, or it ends a sentence here: confirms
-    FORCED = "forced"  # a confident pair was cut inside a clause to follow the column: objects
-    LOOSE = "loose"  # a weak pair, a cut at a clause end, text placed by position: no evidence either way
-
-
 @dataclass(slots=True)
 class DraftCell:
     """A rendering's text in a draft column."""
 
     span: Span
     score: float | None  # similarity of the pairs that placed it; None when placed by position
-    start: Edge
-    end: Edge
+    starts_boundary: bool  # the rendering itself draws a boundary where the cell starts
+    ends_boundary: bool  # and where it ends
     anchors: Points  # (offset in the column's standing text, offset in this rendering)
     joints: Points = field(default_factory=list)  # where two confident pairs of the rendering meet inside
 
@@ -72,7 +66,7 @@ class DraftColumn:
 
 def standing_cell(span: Span) -> DraftCell:
     """Return the cell of the rendering whose text stands for its column (it maps onto itself)."""
-    return DraftCell(span, 1.0, Edge.CLEAN, Edge.CLEAN, [(span.start, span.start), (span.end, span.end)])
+    return DraftCell(span, 1.0, True, True, [(span.start, span.start), (span.end, span.end)])
 
 
 def project(points: Sequence[tuple[int, int]], x: int) -> int:
@@ -118,15 +112,6 @@ def snap(text: str, span: Span, target: int) -> int:
     return max(window, key=strength)
 
 
-def cut_edge(text: str, sentence_starts: frozenset[int], position: int) -> Edge:
-    """Tell what a cut forced at ``position`` says: a sentence end confirms, a clause end says nothing."""
-    if position in sentence_starts:
-        return Edge.CLEAN
-    if _CLAUSE_END.search(text[max(0, position - 8) : position].rstrip()):
-        return Edge.LOOSE
-    return Edge.FORCED
-
-
 def trim(text: str, start: int, end: int) -> Span | None:
     """Return ``[start, end)`` without surrounding whitespace, or None if nothing is left."""
     while start < end and text[start].isspace():
@@ -148,12 +133,12 @@ def cut_position(cell: DraftCell, x: int, text: str) -> int:
 
 def split_confirmed(columns: list[DraftColumn], texts: Sequence[str],
                     starts: Sequence[frozenset[int]]) -> list[DraftColumn]:
-    """Split each column at the clause-aligned boundaries inside it where renderings end a sentence.
+    """Split each column at the clause-aligned boundaries inside it where a rendering ends a sentence.
 
-    The candidates are where two confident pairs of one rendering meet inside
-    the column (the pairwise engine aligned a long sentence clause by clause);
-    a rendering votes for one when its cut there falls where one of its
-    sentences starts.
+    The candidates are where two pairs of one rendering meet inside the
+    column (the pairwise engine aligned a long sentence clause by clause).
+    ``merge_unconfirmed`` joins the parts again where fewer than two
+    renderings draw the boundary.
     """
     result: list[DraftColumn] = []
     for column in columns:
@@ -161,15 +146,14 @@ def split_confirmed(columns: list[DraftColumn], texts: Sequence[str],
         candidates = sorted({x for cell in column.cells.values() for x, _ in cell.joints
                              if standing.start < x < standing.end})
         cuts = [x for x in candidates
-                if sum(cut_position(cell, x, texts[d]) in starts[d] for d, cell in column.cells.items())
-                >= SPLIT_SUPPORT]
+                if any(cut_position(cell, x, texts[d]) in starts[d] for d, cell in column.cells.items())]
         result.extend(_split(column, cuts, texts, starts) if cuts else [column])
     return result
 
 
 def _split(column: DraftColumn, cuts: list[int], texts: Sequence[str],
            starts: Sequence[frozenset[int]]) -> list[DraftColumn]:
-    """Cut a column at offsets of its standing text; each cell where it confirms the cut, or where it projects."""
+    """Cut a column at offsets of its standing text; each cell where it draws the cut, or where it projects."""
     parts = [DraftColumn(column.standing, {}) for _ in range(len(cuts) + 1)]
     for document, cell in column.cells.items():
         text, own = texts[document], dict(cell.joints)
@@ -177,13 +161,7 @@ def _split(column: DraftColumn, cuts: list[int], texts: Sequence[str],
         for x in cuts:
             positions.append(min(max(cut_position(cell, x, text), positions[-1]), cell.span.end))
         positions.append(cell.span.end)
-
-        def edge(k: int, document: int = document, own: dict[int, int] = own, text: str = text,
-                 positions: list[int] = positions) -> Edge:
-            if cuts[k] in own:
-                return Edge.CLEAN
-            return cut_edge(text, starts[document], positions[k + 1])
-
+        drawn = [x in own or position in starts[document] for x, position in zip(cuts, positions[1:], strict=False)]
         for k in range(len(cuts) + 1):
             span = trim(text, positions[k], positions[k + 1])
             if span is None:
@@ -191,22 +169,22 @@ def _split(column: DraftColumn, cuts: list[int], texts: Sequence[str],
             lo = cuts[k - 1] if k else -1
             hi = cuts[k] if k < len(cuts) else len(texts[column.standing]) + 1
             parts[k].cells[document] = DraftCell(
-                span, cell.score, cell.start if k == 0 else edge(k - 1), cell.end if k == len(cuts) else edge(k),
+                span, cell.score, cell.starts_boundary if k == 0 else drawn[k - 1],
+                cell.ends_boundary if k == len(cuts) else drawn[k],
                 [(x, y) for x, y in cell.anchors if lo <= x <= hi and span.start <= y <= span.end],
                 [(x, y) for x, y in cell.joints if lo < x < hi])
     kept = [part for part in parts if part.standing in part.cells]
     return kept if len(kept) == len(parts) else [column]
 
 
-def merge_objected(columns: list[DraftColumn], texts: Sequence[str]) -> list[DraftColumn]:
-    """Merge neighbouring columns where some rendering objects to their boundary and at most one confirms it."""
+def merge_unconfirmed(columns: list[DraftColumn], texts: Sequence[str]) -> list[DraftColumn]:
+    """Merge neighbouring columns of one standing rendering where at most one rendering draws their boundary."""
     result = columns[:1]
     for column in columns[1:]:
         previous = result[-1]
         shared = previous.cells.keys() & column.cells.keys()
-        confirm = sum(previous.cells[d].end is Edge.CLEAN and column.cells[d].start is Edge.CLEAN for d in shared)
-        objections = sum(Edge.FORCED in (previous.cells[d].end, column.cells[d].start) for d in shared)
-        if objections and confirm <= 1 and adjacent(previous, column, texts):
+        drawn = sum(previous.cells[d].ends_boundary and column.cells[d].starts_boundary for d in shared)
+        if previous.standing == column.standing and drawn <= 1 and adjacent(previous, column, texts):
             result[-1] = joined(previous, column)
         else:
             result.append(column)
@@ -233,5 +211,5 @@ def joined(left: DraftColumn, right: DraftColumn) -> DraftColumn:
         scores = [(c.score, len(c.span)) for c in (first, cell) if c.score is not None]
         score = sum(s * n for s, n in scores) / sum(n for _, n in scores) if scores else None
         low, high = sorted((first, cell), key=lambda c: c.span)
-        cells[document] = DraftCell(low.span.cover(high.span), score, low.start, high.end, [], [])
+        cells[document] = DraftCell(low.span.cover(high.span), score, low.starts_boundary, high.ends_boundary, [], [])
     return DraftColumn(left.standing, cells)

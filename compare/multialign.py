@@ -25,17 +25,19 @@ consensus of the columns found so far.
    completes the sentences of its neighbours, or becomes **new columns**, so
    that later renderings can align to a statement the earlier ones lack.
 5. When every rendering is placed, the column boundaries are settled by the
-   renderings' own evidence: columns split where renderings end a sentence at
-   a clause-aligned boundary, and merge where renderings object to a boundary
-   that at most one confirms (``compare.columns``).
+   renderings' own evidence (``compare.columns``): a boundary stands where
+   two renderings draw it (a pair of theirs starts there, or one of their
+   sentences); a column splits where the pairwise engine aligned a long
+   sentence clause by clause and a rendering ends a sentence there, and
+   neighbouring columns merge where only one rendering draws their boundary.
 
-Every character of every rendering's text segments lies in exactly one cell;
-a column holds at most one cell per rendering, and a rendering that lacks the
-statement has none.  Cost: one pairwise comparison per rendering after the
-pivot, each against a consensus about the size of one rendering: linear in N.
-Evidence only adds up, so a rendering added last (the pivot unchanged) splits
-columns of the others but merges two of them only where it objects to a
-boundary that no other rendering but one confirms.
+Every character of every rendering's text segments lies in a cell, and in
+parallel texts in exactly one; a column holds at most one cell per
+rendering, and a rendering that lacks the statement has none.  Cost: one
+pairwise comparison per rendering after the pivot, each against a consensus
+about the size of one rendering: linear in N.  Evidence only adds up, so a
+rendering added last (the pivot unchanged) may split statements of the
+others but never merges two of them.
 """
 
 from __future__ import annotations
@@ -43,14 +45,13 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 from compare.align import compare_documents
 from compare.columns import (
     DraftCell,
     DraftColumn,
-    Edge,
-    cut_edge,
-    merge_objected,
+    merge_unconfirmed,
     monotone,
     project,
     snap,
@@ -58,7 +59,7 @@ from compare.columns import (
     standing_cell,
     trim,
 )
-from compare.model import Comparison, Document, Options, Pair, PairKind, Segmentation, SegmentRole, Span
+from compare.model import Comparison, Document, Options, Pair, Segmentation, SegmentRole, Span
 from compare.segment import segment
 
 Progress = Callable[[int, int], None]
@@ -106,12 +107,11 @@ class _Piece:
     column: int
     span: Span
     score: float
-    start: Edge
-    end: Edge
+    starts_boundary: bool  # the rendering draws a boundary where the piece starts
+    ends_boundary: bool
     standing: Span  # the part of the column's standing text it renders
     anchors: tuple[tuple[int, int], ...]  # (standing offset, own offset)
     pair: int  # index of the pair it comes from
-    confident: bool
 
 
 def choose_pivot(segmentations: Sequence[Segmentation]) -> int:
@@ -162,7 +162,7 @@ def align_renderings(documents: Sequence[Document], options: Options | None = No
         if progress is not None:
             progress(done, len(others))
     starts = [frozenset(s.span.start for s in seg.segments) for seg in segmentations]
-    columns = merge_objected(split_confirmed(columns, texts, starts), texts)
+    columns = merge_unconfirmed(split_confirmed(columns, texts, starts), texts)
     frozen = tuple(
         Column(tuple(Cell(d, column.cells[d].span, _rounded(column.cells[d].score)) for d in sorted(column.cells)))
         for column in columns
@@ -228,16 +228,12 @@ def _pieces(number: int, pair: Pair, consensus: _Consensus, text: str,
     covered = _covered_columns(consensus, pair.a)
     if not covered:
         return []
-    confident = pair.kind is not PairKind.PARTIAL
-    outer = Edge.CLEAN if confident else Edge.LOOSE
     points = _diff_points(pair)
     cuts = [pair.b.start]
     for column in covered[1:]:
         cuts.append(max(cuts[-1], snap(text, pair.b, project(points, consensus.spans[column].start))))
     cuts.append(pair.b.end)
-
-    def edge(k: int) -> Edge:  # the edge at inner cut k (between covered[k - 1] and covered[k])
-        return cut_edge(text, sentence_starts, cuts[k]) if confident else Edge.LOOSE
+    drawn = [True, *(cut in sentence_starts for cut in cuts[1:-1]), True]  # at the pair's ends, and its cuts
 
     pieces = []
     for k, column in enumerate(covered):
@@ -249,9 +245,8 @@ def _pieces(number: int, pair: Pair, consensus: _Consensus, text: str,
         standing = Span(_to_standing(consensus, column, lo), _to_standing(consensus, column, max(lo, hi)))
         anchors = [(_to_standing(consensus, column, a), b) for a, b in points
                    if lo <= a <= hi and span.start <= b <= span.end]
-        pieces.append(_Piece(column, span, pair.score, outer if k == 0 else edge(k),
-                             outer if k == len(covered) - 1 else edge(k + 1), standing,
-                             ((standing.start, span.start), *anchors, (standing.end, span.end)), number, confident))
+        pieces.append(_Piece(column, span, pair.score, drawn[k], drawn[k + 1], standing,
+                             ((standing.start, span.start), *anchors, (standing.end, span.end)), number))
     return pieces
 
 
@@ -284,13 +279,13 @@ def _heaviest_runs(pieces: list[_Piece]) -> dict[int, list[_Piece]]:
 
 
 def _cell_of(run: list[_Piece]) -> DraftCell:
-    """Join a run of pieces into one cell, keeping where two confident pairs meet inside it."""
+    """Join a run of pieces into one cell, keeping where two of its pairs meet inside it."""
     length = sum(len(p.span) for p in run)
-    joints = [(later.standing.start, later.span.start) for earlier, later in zip(run, run[1:], strict=False)
-              if earlier.pair != later.pair and earlier.confident and later.confident
-              and earlier.standing.end <= later.standing.start]
+    joints = [(later.standing.start, later.span.start) for earlier, later in pairwise(run)
+              if earlier.pair != later.pair and earlier.standing.end <= later.standing.start]
     return DraftCell(run[0].span.cover(run[-1].span), sum(p.score * len(p.span) for p in run) / length,
-                     run[0].start, run[-1].end, monotone(a for p in run for a in p.anchors), joints)
+                     run[0].starts_boundary, run[-1].ends_boundary, monotone(a for p in run for a in p.anchors),
+                     joints)
 
 
 def _place(columns: list[DraftColumn], consensus: _Consensus, comparison: Comparison, index: int,
@@ -328,7 +323,7 @@ def _fill_gaps(cells: dict[int, DraftCell], comparison: Comparison, text: str,
     inserted: dict[int, list[Span]] = {}
     bounds = [(-1, 0, -1), *placed, (len(text), len(text), len(columns))]
     ends = [s.end for s in segments]
-    for (_, gap_start, left), (gap_end, _, right) in zip(bounds, bounds[1:], strict=False):
+    for (_, gap_start, left), (gap_end, _, right) in pairwise(bounds):
         if gap_end <= gap_start:
             continue
         near = segments[bisect_right(ends, gap_start) : bisect_left(ends, gap_end) + 1]
@@ -339,7 +334,7 @@ def _fill_gaps(cells: dict[int, DraftCell], comparison: Comparison, text: str,
         between = [c for c in range(left + 1, right) if c not in cells]
         if comparison.parallel and between:
             for column, span in _share_out(pieces, between, columns):
-                cells[column] = DraftCell(span, None, Edge.LOOSE, Edge.LOOSE, [])
+                cells[column] = DraftCell(span, None, False, False, [])
             continue
         if comparison.parallel:
             pieces = _extend_into(cells, left, right, near, pieces)
@@ -356,10 +351,10 @@ def _extend_into(cells: dict[int, DraftCell], left: int, right: int, segments: l
     for piece in pieces:
         if left_cell is not None and any(s.start < left_cell.span.end and piece.end <= s.end and
                                          s.start <= piece.start for s in segments):
-            left_cell.span, left_cell.end = Span(left_cell.span.start, piece.end), Edge.LOOSE
+            left_cell.span = Span(left_cell.span.start, piece.end)  # to its sentence's end: the edge holds
         elif right_cell is not None and any(s.start <= piece.start and right_cell.span.start < s.end and
                                             piece.end <= s.end for s in segments):
-            right_cell.span, right_cell.start = Span(piece.start, right_cell.span.end), Edge.LOOSE
+            right_cell.span = Span(piece.start, right_cell.span.end)
         else:
             rest.append(piece)
     return rest
