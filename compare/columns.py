@@ -12,13 +12,13 @@ that evidence, and a boundary stands where two renderings draw it:
   rendering meet (the pairwise engine aligned a long sentence clause by
   clause) and a rendering ends a sentence there;
 - two neighbouring columns from the same standing rendering (its sentence
-  boundary, or a split) **merge** where at most one rendering draws their
-  boundary (the standing one: a full stop the others render as a comma or a
-  semicolon, or cross with one passage).
+  boundary, or a split), each rendered twice or more, **merge** where at
+  most one rendering draws their boundary (the standing one: a full stop
+  the others render as a comma or a semicolon, or cross with one passage).
 
 Evidence only adds up: another rendering can make a boundary stand, never
 fall, so adding a rendering (placed last, the pivot unchanged) never merges
-two statements of the others.
+two statements that two of the others render each.
 
 Cuts follow the word diff of the pair that placed a text: an offset of the
 standing text is carried across through the correspondence points of the
@@ -178,13 +178,18 @@ def _split(column: DraftColumn, cuts: list[int], texts: Sequence[str],
 
 
 def merge_unconfirmed(columns: list[DraftColumn], texts: Sequence[str]) -> list[DraftColumn]:
-    """Merge neighbouring columns of one standing rendering where at most one rendering draws their boundary."""
+    """Merge neighbouring columns of one standing rendering where at most one rendering draws their boundary.
+
+    Both columns must be rendered twice: a statement only the standing
+    rendering has stays apart (the others lack it; none joins it to another).
+    """
     result = columns[:1]
     for column in columns[1:]:
         previous = result[-1]
         shared = previous.cells.keys() & column.cells.keys()
         drawn = sum(previous.cells[d].ends_boundary and column.cells[d].starts_boundary for d in shared)
-        if previous.standing == column.standing and drawn <= 1 and adjacent(previous, column, texts):
+        if (previous.standing == column.standing and drawn <= 1 and min(len(previous.cells), len(column.cells)) >= 2
+                and adjacent(previous, column, texts)):
             result[-1] = joined(previous, column)
         else:
             result.append(column)

@@ -44,7 +44,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import pairwise
 
 from compare.align import compare_documents
@@ -288,12 +288,25 @@ def _cell_of(run: list[_Piece]) -> DraftCell:
                      joints)
 
 
+def _inside_text(piece: _Piece, segmentation: Segmentation) -> _Piece | None:
+    """Return the piece without the page noise at its ends (a pair over a whole copy runs across it)."""
+    texts = [s.span for s in segmentation.segments if s.role is SegmentRole.TEXT and s.span.overlaps(piece.span)] \
+        if any(s.role is not SegmentRole.TEXT for s in segmentation.segments) else [piece.span]
+    if not texts:
+        return None
+    start, end = max(piece.span.start, texts[0].start), min(piece.span.end, texts[-1].end)
+    if (start, end) == (piece.span.start, piece.span.end):
+        return piece
+    return replace(piece, span=Span(start, end), anchors=tuple((x, min(max(y, start), end)) for x, y in piece.anchors))
+
+
 def _place(columns: list[DraftColumn], consensus: _Consensus, comparison: Comparison, index: int,
            text: str) -> list[DraftColumn]:
     """Put the rendering ``index`` into the columns, adding columns for the statements none holds."""
     sentence_starts = frozenset(s.span.start for s in comparison.b.segments)
     pieces = [piece for number, pair in enumerate(comparison.pairs)
-              for piece in _pieces(number, pair, consensus, text, sentence_starts)]
+              for found in _pieces(number, pair, consensus, text, sentence_starts)
+              if (piece := _inside_text(found, comparison.b)) is not None]
     if comparison.parallel:  # one rendering of a statement; in sparse reuse a sentence may restate two
         pieces = _disjoint(pieces)
     cells = {column: _cell_of(run) for column, run in _heaviest_runs(pieces).items()}
