@@ -15,6 +15,8 @@ Bible corpus.
 True
 >>> all(first.text[s:e] for s, e in filter(None, first.gold))
 True
+>>> edit_text("The cat sat on the mat. It was warm there.", seed=3) != ""
+True
 """
 
 from __future__ import annotations
@@ -124,3 +126,26 @@ def make_rendering(base: Base, seed: int) -> Rendering:
             old = gold[index]
             gold[index] = (start, position) if old is None else (old[0], position)
     return Rendering("".join(pieces) + "\n", tuple(gold))
+
+
+def edit_text(text: str, seed: int) -> str:
+    """Return a copy of any text with its sentences edited as ``make_rendering`` edits a base (paragraphs kept)."""
+    rng = random.Random(seed)
+    vocabulary = tuple(sorted({w.lower() for w in _WORD.findall(text) if len(w) > 3})) or ("word",)
+    paragraphs = []
+    for paragraph in re.split(r"\n\s*\n", text.strip()):
+        sentences = [s.strip() for s in _SENTENCE.findall(paragraph)] or [paragraph.strip()]
+        out: list[str] = []
+        for sentence in sentences:
+            if rng.random() < DROP_SHARE and len(sentences) > 1:
+                continue
+            edited = _reword(sentence, rng, vocabulary)
+            if out and rng.random() < JOIN_SHARE and out[-1].endswith("."):
+                out[-1] = out[-1][:-1] + ", " + _lower_first(edited)
+            elif rng.random() < SPLIT_SHARE and ", " in edited[:-1]:
+                cut = edited.index(", ")
+                out.extend((edited[:cut] + ".", edited[cut + 2 :][:1].upper() + edited[cut + 3 :]))
+            else:
+                out.append(edited)
+        paragraphs.append(" ".join(out))
+    return "\n\n".join(paragraphs) + "\n"

@@ -49,7 +49,7 @@ from compare.render_variants import families_to_csv, families_to_json, families_
 from compare.report import build_report
 from compare.report_html import heatmap_legend_svg, heatmap_svg, report_to_html
 from compare.segment import estimate_segments, segment
-from compare.variants import FamilyVariants, RenderingVariants, find_variants
+from compare.variants import FamilyVariants, RenderingVariants, find_variants, statement_variants
 from compare.worddiff import diff_words
 
 __all__ = [
@@ -108,5 +108,6 @@ __all__ = [
     "report_to_html",
     "report_to_json",
     "segment",
+    "statement_variants",
     "supported_extensions",
 ]

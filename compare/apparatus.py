@@ -2,11 +2,14 @@
 
 For every statement of a multiple alignment (``compare.families``), the
 *base* rendering's text is the lemma text; every other rendering of the
-statement is diffed word by word against it (``compare.worddiff``), and each
-operation that is not ``equal`` becomes a reading of the base words it
-replaces (an empty base span is an addition at that point; an empty reading
-an omission).  Identical readings of the same base words are grouped, so an
-entry reads like a printed apparatus: ``lemma] reading A B; other C``.
+statement is diffed word by word against it (``compare.worddiff``).  The
+base words that any rendering changes are the *places* of variation; places
+that overlap merge into one, so every rendering is read over the same base
+words.  Each rendering's reading of a place is the text its diff maps those
+words to (an empty base span is an addition at that point; an empty reading
+an omission).  Readings with the same words as the lemma are agreement,
+whatever their case and punctuation; the others are grouped by their words,
+so an entry reads like a printed apparatus: ``lemma] reading A B; other C``.
 Statements the base lacks are listed as additions of the renderings that
 have them, and renderings lacking a statement the base has as omissions.
 Cost: one word diff per rendering and statement, linear in the renderings.
@@ -14,13 +17,17 @@ Cost: one word diff per rendering and statement, linear in the renderings.
 
 from __future__ import annotations
 
+import re
+from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from compare.model import FamilySet, OpTag, Span
 from compare.normalize import fold
 from compare.worddiff import diff_words
+
+_WORD = re.compile(r"\w+(?:['’.]\w+)*")  # words as the word diff sees them
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,8 +58,8 @@ class StatementApparatus:
     absent: tuple[int, ...]  # renderings that lack the statement
 
 
-def apparatus(result: FamilySet, base: int) -> tuple[StatementApparatus, ...]:
-    """Follow rendering ``base`` through every statement, with the other renderings' variants.
+def apparatus(result: FamilySet, base: int, only: Sequence[int] | None = None) -> tuple[StatementApparatus, ...]:
+    """Follow rendering ``base`` through every statement (or those numbered in ``only``), with the others' variants.
 
     >>> from compare import Document, find_families
     >>> docs = [Document("a", "The sky is blue."), Document("b", "The sky was blue."),
@@ -66,7 +73,9 @@ def apparatus(result: FamilySet, base: int) -> tuple[StatementApparatus, ...]:
     texts = [s.document.text for s in result.documents]
     everyone = range(len(result.documents))
     found = []
-    for number, statement in enumerate(result.statements):
+    numbers = range(len(result.statements)) if only is None else only
+    for number in numbers:
+        statement = result.statements[number]
         by_document = {r.document: r.span for r in statement.renderings}
         absent = tuple(d for d in everyone if d not in by_document)
         own = by_document.get(base)
@@ -74,25 +83,79 @@ def apparatus(result: FamilySet, base: int) -> tuple[StatementApparatus, ...]:
             additions = _grouped((d, span.slice(texts[d])) for d, span in by_document.items())
             found.append(StatementApparatus(number, None, (), (), additions, absent))
             continue
-        readings: dict[Span, list[tuple[int, str]]] = defaultdict(list)
-        agreeing = []
-        for document, span in sorted(by_document.items()):
-            if document == base:
-                continue
-            ops = [op for op in diff_words(texts[base], texts[document], own, span) if op.tag is not OpTag.EQUAL]
-            if not ops:
-                agreeing.append(document)
-            for op in ops:
-                readings[op.a].append((document, op.b.slice(texts[document])))
-        entries = tuple(Entry(lemma, _grouped(found_readings)) for lemma, found_readings in sorted(readings.items()))
-        found.append(StatementApparatus(number, own, entries, tuple(agreeing), (), absent))
+        diffs = {document: diff_words(texts[base], texts[document], own, span)
+                 for document, span in sorted(by_document.items()) if document != base}
+        changed = [op.a for ops in diffs.values() for op in ops if op.tag is not OpTag.EQUAL]
+        entries = []
+        for place in _places(texts[base], changed):
+            lemma_words = _words(place.slice(texts[base]))
+            readings = []
+            for document, ops in diffs.items():
+                points = sorted({(op.a.start, op.b.start) for op in ops} | {(op.a.end, op.b.end) for op in ops})
+                start, end = _whole_words(texts[document], _map(points, place.start), _map(points, place.end))
+                text = texts[document][start:end]
+                if _words(text) != lemma_words:
+                    readings.append((document, text))
+            if readings:
+                entries.append(Entry(place, _grouped(readings)))
+        varied = {d for entry in entries for reading in entry.readings for d in reading.documents}
+        agreeing = tuple(d for d in diffs if d not in varied)
+        found.append(StatementApparatus(number, own, tuple(entries), agreeing, (), absent))
     return tuple(found)
+
+
+def _words(text: str) -> tuple[str, ...]:
+    """Return the folded words of a text: what two readings must share to agree."""
+    return tuple(_WORD.findall(fold(text)))
+
+
+def _places(text: str, changed: list[Span]) -> list[Span]:
+    """Merge the base spans that some rendering changes into places: overlapping spans join, ends trimmed."""
+    places: list[Span] = []
+    for span in sorted(changed):
+        trimmed = _trimmed(text, span)
+        if places and trimmed.start <= places[-1].end:
+            places[-1] = places[-1].cover(trimmed)
+        else:
+            places.append(trimmed)
+    return places
+
+
+def _trimmed(text: str, span: Span) -> Span:
+    """Return the span without surrounding whitespace (an empty span stays where it is)."""
+    start, end = span.start, span.end
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return Span(start, end)
+
+
+def _map(points: list[tuple[int, int]], x: int) -> int:
+    """Map a base offset into a rendering through its diff's correspondence points."""
+    index = bisect_right([p[0] for p in points], x)
+    if index == 0:
+        return points[0][1]
+    if index == len(points):
+        return points[-1][1]
+    (x0, y0), (x1, y1) = points[index - 1], points[index]
+    return y0 if x1 == x0 else y0 + round((x - x0) * (y1 - y0) / (x1 - x0))
+
+
+def _whole_words(text: str, start: int, end: int) -> tuple[int, int]:
+    """Widen ``[start, end)`` to whole words (a place mapped into an unchanged stretch may cut one)."""
+    end = max(start, end)
+    while 0 < start < len(text) and text[start - 1].isalnum() and text[start].isalnum():
+        start -= 1
+    while 0 < end < len(text) and text[end - 1].isalnum() and text[end].isalnum():
+        end += 1
+    return start, end
 
 
 def _grouped(readings: Iterable[tuple[int, str]]) -> tuple[Reading, ...]:
     """Group (document, text) readings whose words are the same (folded), most documents first."""
-    groups: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    groups: dict[tuple[str, ...], list[tuple[int, str]]] = defaultdict(list)
     for document, text in readings:
-        groups[" ".join(fold(text).split())].append((document, text))
+        groups[_words(text)].append((document, text))
     ordered = sorted(groups.values(), key=lambda group: (-len(group), group[0][0]))
     return tuple(Reading(" ".join(group[0][1].split()), tuple(d for d, _ in group)) for group in ordered)

@@ -112,3 +112,9 @@ def find_variants(result: FamilySet) -> tuple[FamilyVariants, ...]:
     """
     texts = [segmentation.document.text for segmentation in result.documents]
     return tuple(family_variants(family, texts) for family in result.families)
+
+
+def statement_variants(result: FamilySet) -> tuple[FamilyVariants, ...]:
+    """Return every statement of ``result`` with its variant words, also those only one document has."""
+    texts = [segmentation.document.text for segmentation in result.documents]
+    return tuple(family_variants(statement, texts) for statement in result.statements)

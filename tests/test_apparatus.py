@@ -45,7 +45,7 @@ def test_an_omission_is_an_empty_reading() -> None:
     texts = ["The sky is blue over the town.", "The sky is blue."]
     (only,) = apparatus(statements({0: texts[0], 1: texts[1]}, texts=texts), 0)
     assert [(texts[0][e.lemma.start:e.lemma.end], [r.text for r in e.readings]) for e in only.entries] == [
-        (" over the town", [""])]
+        ("over the town", [""])]
 
 
 def test_follows_the_aligner_on_real_renderings_and_checks_the_base() -> None:

@@ -37,7 +37,7 @@ class Limits:
     max_paragraphs: int = 50_000  # paragraphs of one document (a long book has about 10,000) (413)
     time_budget_s: float = 10.0  # one comparison: the engine's Options.time_budget_s; past it, shortcuts (degraded)
     report_max_documents: int = 2_000  # documents of one corpus report (hook for the Report page)
-    variants_max_documents: int = 8  # documents on the Variants page: N documents cost N(N-1)/2 comparisons
+    variants_max_documents: int = 20  # documents on the Variants page: each is aligned once (N - 1 comparisons)
 
     def __post_init__(self) -> None:
         for field in dataclasses.fields(self):
