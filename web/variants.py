@@ -173,10 +173,10 @@ def jobs() -> JobRegistry[Aligned]:
 
 
 def start_job(documents: Sequence[StoredDocument]) -> Job[Aligned]:
-    """Return the job aligning ``documents``: one already running or finished (renaming changes nothing), or new."""
+    """Return the job aligning ``documents``: one already running or finished, or a new one."""
     options = replace(Options(), time_budget_s=current_limits().time_budget_s)
     stored = tuple(documents)
-    key = ("variants", tuple(d.info.sha256 for d in stored), options)
+    key = ("variants", tuple((d.info.id, d.info.sha256, d.info.name) for d in stored), options)
 
     def work(progress: Progress) -> Aligned:
         result = align([(d.info.name, d.text) for d in stored], options, progress)
@@ -196,9 +196,9 @@ def chosen_documents(query: VariantsQuery) -> list[StoredDocument]:
         abort(400, description=f"choose at most {most} documents at once (got {len(query.ids)})")
     documents = [document_or_404(i) for i in query.ids]
     total = sum(len(d.text) for d in documents)
-    if total > MAX_CHARS:
+    if total > (most_chars := current_app.config.get("VARIANTS_MAX_CHARS", MAX_CHARS)):
         abort(400, description=f"the chosen documents hold {total:,} characters; the Variants page takes at most "
-                               f"{MAX_CHARS:,} at once: choose fewer or shorter documents")
+                               f"{most_chars:,} at once: choose fewer or shorter documents")
     return documents
 
 
@@ -329,8 +329,13 @@ def reading_statements(aligned: Aligned, found: Sequence[StatementApparatus], ba
     return shown
 
 
+def _page_size() -> int:
+    size: int = current_app.config.get("VARIANTS_PAGE_SIZE", PAGE_SIZE)
+    return size
+
+
 def _pages(count: int) -> int:
-    return max(1, -(-count // PAGE_SIZE))
+    return max(1, -(-count // _page_size()))
 
 
 def body_context(aligned: Aligned, query: VariantsQuery) -> dict[str, Any]:
@@ -346,15 +351,14 @@ def body_context(aligned: Aligned, query: VariantsQuery) -> dict[str, Any]:
         "sigla": [(siglum(i), d) for i, d in enumerate(documents)], "exports": EXPORTS,
     }
     if query.view == "reading":
-        followed = [n for n, v in enumerate(aligned.variants)
-                    if any(r.document == base for r in v.renderings) or len(v.renderings) >= 2]
+        followed = list(range(len(aligned.variants)))  # the base's statements and the others' additions
         page = min(query.page, _pages(len(followed)))
-        numbers = followed[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+        numbers = followed[(page - 1) * _page_size() : page * _page_size()]
         context["reading"] = reading_statements(aligned, apparatus(aligned.result, base, numbers), base)
         context["pages"], context["page_number"] = _pages(len(followed)), page
     else:
         page = min(query.page, _pages(len(matching)))
-        context["rows"] = table_rows(aligned, matching[(page - 1) * PAGE_SIZE : page * PAGE_SIZE], base)
+        context["rows"] = table_rows(aligned, matching[(page - 1) * _page_size() : page * _page_size()], base)
         context["pages"], context["page_number"] = _pages(len(matching)), page
     return context
 
