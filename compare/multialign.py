@@ -42,6 +42,7 @@ others but never merges two of them.
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -51,6 +52,7 @@ from compare.align import compare_documents
 from compare.columns import (
     DraftCell,
     DraftColumn,
+    Points,
     merge_unconfirmed,
     monotone,
     project,
@@ -97,7 +99,8 @@ class _Consensus:
     document: Document
     spans: tuple[Span, ...]  # consensus span of each column, in column order (sorted, disjoint)
     starts: tuple[int, ...]  # spans[i].start, for bisection
-    origins: tuple[int, ...]  # offset of each column's standing text in its own rendering
+    origins: tuple[int, ...]  # offset, in the rendering that writes it, of each column's text
+    maps: tuple[Points | None, ...]  # from that rendering's offsets to the standing text's (None: it is standing)
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +115,18 @@ class _Piece:
     standing: Span  # the part of the column's standing text it renders
     anchors: tuple[tuple[int, int], ...]  # (standing offset, own offset)
     pair: int  # index of the pair it comes from
+
+
+def _sketch(text: str) -> frozenset[str]:
+    """Return the word pairs of a text (folded): a cheap sketch of its wording."""
+    words = re.findall(r"\w+", text.casefold())
+    return frozenset(f"{a} {b}" for a, b in pairwise(words))
+
+
+def _similarity(a: frozenset[str], b: frozenset[str]) -> float:
+    """Return the Jaccard similarity of two sketches."""
+    union = len(a | b)
+    return len(a & b) / union if union else 0.0
 
 
 def choose_pivot(segmentations: Sequence[Segmentation]) -> int:
@@ -155,9 +170,18 @@ def align_renderings(documents: Sequence[Document], options: Options | None = No
     others = [i for i in range(len(documents)) if i != chosen]
     if progress is not None:
         progress(0, len(others))
+    sketches = [_sketch(text) for text in texts]
     for done, index in enumerate(others, 1):
         consensus = _consensus(columns, texts)
         comparison = compare_documents(consensus.document, documents[index], options)
+        if not comparison.parallel:  # too far from the standing texts: try the wording of its nearest relative
+            placed = [chosen, *others[: done - 1]]
+            guide = max(placed, key=lambda other: (_similarity(sketches[index], sketches[other]), -other))
+            if guide != chosen:
+                guided = _consensus(columns, texts, guide)
+                second = compare_documents(guided.document, documents[index], options)
+                if second.shared_share("b") > comparison.shared_share("b"):
+                    consensus, comparison = guided, second
         columns = _place(columns, consensus, comparison, index, texts[index])
         if progress is not None:
             progress(done, len(others))
@@ -174,31 +198,42 @@ def _rounded(score: float | None) -> float | None:
     return None if score is None else round(score, 4)
 
 
-def _consensus(columns: list[DraftColumn], texts: list[str]) -> _Consensus:
-    """Join the standing text of each column, in column order, into one document."""
+def _consensus(columns: list[DraftColumn], texts: list[str], guide: int | None = None) -> _Consensus:
+    """Join one text of each column, in column order, into one document.
+
+    Each column stands in the consensus by its standing text, or, given a
+    ``guide``, by the guide rendering's cell where it has one (mapped back to
+    the standing text through the cell's correspondence points).
+    """
     parts: list[str] = []
     spans: list[Span] = []
+    origins: list[int] = []
+    maps: list[Points | None] = []
     position = 0
     previous: tuple[int, Span] | None = None
     for column in columns:
-        span = column.cells[column.standing].span
+        cell = column.cells.get(guide) if guide is not None else None
+        writer = column.standing if guide is None or cell is None or not cell.anchors else guide
+        span = column.cells[writer].span
         if previous is not None:
             separator = " "
-            if previous[0] == column.standing and previous[1].end <= span.start:
-                between = texts[column.standing][previous[1].end : span.start]
+            if previous[0] == writer and previous[1].end <= span.start:
+                between = texts[writer][previous[1].end : span.start]
                 if not between.strip():
                     separator = between
                 elif "\n\n" in between:
                     separator = "\n\n"
             parts.append(separator)
             position += len(separator)
-        text = span.slice(texts[column.standing])
+        text = span.slice(texts[writer])
         parts.append(text)
         spans.append(Span(position, position + len(text)))
+        origins.append(span.start)
+        maps.append(None if writer == column.standing else [(own, at) for at, own in column.cells[writer].anchors])
         position += len(text)
-        previous = (column.standing, span)
+        previous = (writer, span)
     return _Consensus(Document("consensus", "".join(parts)), tuple(spans), tuple(s.start for s in spans),
-                      tuple(c.cells[c.standing].span.start for c in columns))
+                      tuple(origins), tuple(maps))
 
 
 def _covered_columns(consensus: _Consensus, span: Span) -> range:
@@ -212,7 +247,9 @@ def _covered_columns(consensus: _Consensus, span: Span) -> range:
 def _to_standing(consensus: _Consensus, column: int, x: int) -> int:
     """Map a consensus offset to the column's standing text, clamped to the column."""
     span = consensus.spans[column]
-    return consensus.origins[column] + min(max(x, span.start), span.end) - span.start
+    own = consensus.origins[column] + min(max(x, span.start), span.end) - span.start
+    points = consensus.maps[column]
+    return own if points is None else project(points, own)
 
 
 def _diff_points(pair: Pair) -> list[tuple[int, int]]:
@@ -288,13 +325,16 @@ def _cell_of(run: list[_Piece]) -> DraftCell:
                      joints)
 
 
-def _inside_text(piece: _Piece, segmentation: Segmentation) -> _Piece | None:
-    """Return the piece without the page noise at its ends (a pair over a whole copy runs across it)."""
-    texts = [s.span for s in segmentation.segments if s.role is SegmentRole.TEXT and s.span.overlaps(piece.span)] \
-        if any(s.role is not SegmentRole.TEXT for s in segmentation.segments) else [piece.span]
-    if not texts:
+def _inside_text(piece: _Piece, texts: list[Span], ends: list[int]) -> _Piece | None:
+    """Return the piece without the page noise at its ends (a pair over a whole copy runs across it).
+
+    ``texts`` are the rendering's text segments, ``ends`` their ends (both sorted).
+    """
+    first = bisect_right(ends, piece.span.start)
+    inside = [s for s in texts[first : bisect_left(ends, piece.span.end) + 1] if s.overlaps(piece.span)]
+    if not inside:
         return None
-    start, end = max(piece.span.start, texts[0].start), min(piece.span.end, texts[-1].end)
+    start, end = max(piece.span.start, inside[0].start), min(piece.span.end, inside[-1].end)
     if (start, end) == (piece.span.start, piece.span.end):
         return piece
     return replace(piece, span=Span(start, end), anchors=tuple((x, min(max(y, start), end)) for x, y in piece.anchors))
@@ -304,9 +344,11 @@ def _place(columns: list[DraftColumn], consensus: _Consensus, comparison: Compar
            text: str) -> list[DraftColumn]:
     """Put the rendering ``index`` into the columns, adding columns for the statements none holds."""
     sentence_starts = frozenset(s.span.start for s in comparison.b.segments)
+    texts = [s.span for s in comparison.b.segments if s.role is SegmentRole.TEXT]
+    ends = [s.end for s in texts]
     pieces = [piece for number, pair in enumerate(comparison.pairs)
               for found in _pieces(number, pair, consensus, text, sentence_starts)
-              if (piece := _inside_text(found, comparison.b)) is not None]
+              if (piece := _inside_text(found, texts, ends)) is not None]
     if comparison.parallel:  # one rendering of a statement; in sparse reuse a sentence may restate two
         pieces = _disjoint(pieces)
     cells = {column: _cell_of(run) for column, run in _heaviest_runs(pieces).items()}
