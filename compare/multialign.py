@@ -63,6 +63,7 @@ from compare.columns import (
 )
 from compare.model import Comparison, Document, Options, Pair, Segmentation, SegmentRole, Span
 from compare.segment import segment
+from compare.worddiff import diff_words
 
 Progress = Callable[[int, int], None]
 
@@ -252,10 +253,16 @@ def _to_standing(consensus: _Consensus, column: int, x: int) -> int:
     return own if points is None else project(points, own)
 
 
-def _diff_points(pair: Pair) -> list[tuple[int, int]]:
-    """Return the correspondence points of a pair's word diff: where each operation starts and ends."""
+def _diff_points(pair: Pair, consensus: str, text: str, columns: int) -> list[tuple[int, int]]:
+    """Return the correspondence points of a pair's word diff: where each operation starts and ends.
+
+    A pair over several columns is diffed anew as one passage: the engine
+    diffs a run of sentence pairs joined into one passage sentence by sentence,
+    which assumes both sides cut their sentences alike.
+    """
+    ops = pair.ops if columns < 2 else diff_words(consensus, text, pair.a, pair.b)
     points = {(pair.a.start, pair.b.start), (pair.a.end, pair.b.end)}
-    points.update((op.a.end, op.b.end) for op in pair.ops)
+    points.update((op.a.end, op.b.end) for op in ops)
     return sorted(points)
 
 
@@ -265,7 +272,7 @@ def _pieces(number: int, pair: Pair, consensus: _Consensus, text: str,
     covered = _covered_columns(consensus, pair.a)
     if not covered:
         return []
-    points = _diff_points(pair)
+    points = _diff_points(pair, consensus.document.text, text, len(covered))
     cuts = [pair.b.start]
     for column in covered[1:]:
         cuts.append(max(cuts[-1], snap(text, pair.b, project(points, consensus.spans[column].start))))
