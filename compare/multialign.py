@@ -13,7 +13,9 @@ consensus of the columns found so far.
 2. Every other rendering, in input order, is aligned with the pairwise
    engine (``compare_documents``) to the **consensus**: a document made of
    each column's standing text (that of the rendering placed there first), in
-   column order.
+   column order.  A rendering the engine finds too far from it to be
+   parallel is aligned again to the consensus in the words of its nearest
+   placed relative (the guide of progressive aligners), if that covers more.
 3. Each pair of that comparison puts its passage of the rendering into the
    columns its consensus passage covers.  Where the consensus passage spans
    several columns (the rendering says two statements in one sentence), the
@@ -173,16 +175,8 @@ def align_renderings(documents: Sequence[Document], options: Options | None = No
         progress(0, len(others))
     sketches = [_sketch(text) for text in texts]
     for done, index in enumerate(others, 1):
-        consensus = _consensus(columns, texts)
-        comparison = compare_documents(consensus.document, documents[index], options)
-        if not comparison.parallel:  # too far from the standing texts: try the wording of its nearest relative
-            placed = [chosen, *others[: done - 1]]
-            guide = max(placed, key=lambda other: (_similarity(sketches[index], sketches[other]), -other))
-            if guide != chosen:
-                guided = _consensus(columns, texts, guide)
-                second = compare_documents(guided.document, documents[index], options)
-                if second.shared_share("b") > comparison.shared_share("b"):
-                    consensus, comparison = guided, second
+        consensus, comparison = _align_to_consensus(columns, documents, index, [chosen, *others[: done - 1]],
+                                                    sketches, options)
         columns = _place(columns, consensus, comparison, index, texts[index])
         if progress is not None:
             progress(done, len(others))
@@ -193,6 +187,30 @@ def align_renderings(documents: Sequence[Document], options: Options | None = No
         for column in columns
     )
     return MultipleAlignment(tuple(segmentations), frozen, chosen)
+
+
+def _align_to_consensus(columns: list[DraftColumn], documents: Sequence[Document], index: int, placed: list[int],
+                        sketches: list[frozenset[str]], options: Options) -> tuple[_Consensus, Comparison]:
+    """Compare rendering ``index`` with the consensus; when too far from it, with its nearest relative's words.
+
+    A rendering the engine does not find parallel to the standing texts (an
+    edited copy of a free translation, say) is compared again with the
+    consensus written, where it can be, in the words of the placed rendering
+    most like it; the comparison covering more of the rendering is kept.
+    """
+    texts = [d.text for d in documents]
+    consensus = _consensus(columns, texts)
+    comparison = compare_documents(consensus.document, documents[index], options)
+    if comparison.parallel:
+        return consensus, comparison
+    guide = max(placed, key=lambda other: (_similarity(sketches[index], sketches[other]), -other))
+    if guide == placed[0]:  # the pivot wrote the consensus already
+        return consensus, comparison
+    guided = _consensus(columns, texts, guide)
+    second = compare_documents(guided.document, documents[index], options)
+    if second.shared_share("b") > comparison.shared_share("b"):
+        return guided, second
+    return consensus, comparison
 
 
 def _rounded(score: float | None) -> float | None:
