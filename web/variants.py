@@ -186,8 +186,8 @@ def start_job(documents: Sequence[StoredDocument]) -> Job[Aligned]:
 
     try:
         return jobs().submit(key, work)
-    except JobsBusy as error:
-        abort(503, description=str(error).replace("reports", "alignments"))
+    except JobsBusy:
+        abort(503, description="other alignments are running or kept; try again in a moment")
 
 
 def chosen_documents(query: VariantsQuery) -> list[StoredDocument]:
