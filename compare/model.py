@@ -271,15 +271,25 @@ class Family:
     """One statement and its renderings in the documents that have it."""
 
     renderings: tuple[Rendering, ...]  # at most one per document, in document order
-    score: float  # mean pairwise similarity of the renderings
+    score: float  # mean similarity of the renderings to the text standing for it in the alignment (0: unscored)
 
 
 @dataclass(frozen=True, slots=True)
 class FamilySet:
-    """The families found across N documents."""
+    """The statements of N documents, in the order of their multiple alignment (``compare.multialign``).
+
+    ``statements`` are every column of the alignment, also those only one
+    document has; ``families`` are the statements two or more documents share.
+    """
 
     documents: tuple[Segmentation, ...]
-    families: tuple[Family, ...] = field(default_factory=tuple)
+    statements: tuple[Family, ...] = field(default_factory=tuple)
+    pivot: int = 0  # the document the alignment started from
+
+    @property
+    def families(self) -> tuple[Family, ...]:
+        """Return the statements that two or more documents render."""
+        return tuple(s for s in self.statements if len(s.renderings) >= 2)
 
 
 # --- Corpus report (duplication across many documents) -------------------

@@ -48,7 +48,7 @@ def test_cli_families_text(capsys: pytest.CaptureFixture[str]) -> None:
     files = [str(SEEDS / n) for n in ("000_4b4d1cb7ea2a3886.txt", "002_3a6851b46bc49101.txt",
                                       "004_2baaef8fb25a8ccf.txt")]
     assert main(["families", *files]) == 0
-    assert "family 1" in capsys.readouterr().out
+    assert "statement 1" in capsys.readouterr().out
 
 
 def test_cli_bad_input_exits_2_with_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
