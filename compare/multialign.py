@@ -201,16 +201,51 @@ def _align_to_consensus(columns: list[DraftColumn], documents: Sequence[Document
     texts = [d.text for d in documents]
     consensus = _consensus(columns, texts)
     comparison = compare_documents(consensus.document, documents[index], options)
-    if comparison.parallel:
+    if _renders_throughout(comparison):
         return consensus, comparison
     guide = max(placed, key=lambda other: (_similarity(sketches[index], sketches[other]), -other))
     if guide == placed[0]:  # the pivot wrote the consensus already
         return consensus, comparison
     guided = _consensus(columns, texts, guide)
     second = compare_documents(guided.document, documents[index], options)
-    if second.shared_share("b") > comparison.shared_share("b"):
+    if _paired_share(second) > _paired_share(comparison):
         return guided, second
     return consensus, comparison
+
+
+PARALLEL_COVERAGE = 0.5  # share of both texts that in-order pairs cover in two renderings of each other
+
+
+def _renders_throughout(comparison: Comparison) -> bool:
+    """Tell whether two texts render each other throughout: in-order pairs cover most of both.
+
+    Coverage is counted in characters and in text segments, so that one long
+    shared sentence does not make two short texts look parallel.
+    """
+    def coverage(seg: Segmentation, linked: set[int]) -> float:
+        texts = [i for i, s in enumerate(seg.segments) if s.role is SegmentRole.TEXT]
+        chars = sum(len(seg.segments[i].span) for i in texts)
+        if not chars:
+            return 0.0
+        return min(sum(len(seg.segments[i].span) for i in linked) / chars, len(linked) / len(texts))
+
+    in_order = [pair for pair in comparison.pairs if not pair.moved]
+    return min(coverage(comparison.a, {i for p in in_order for i in p.a_segments}),
+               coverage(comparison.b, {j for p in in_order for j in p.b_segments})) >= PARALLEL_COVERAGE
+
+
+def _paired_share(comparison: Comparison) -> float:
+    """Return the share of the rendering's (B's) text characters that its pairs hold (not its passages' gaps)."""
+    texts = [s.span for s in comparison.b.segments if s.role is SegmentRole.TEXT]
+    total = sum(len(span) for span in texts)
+    held = sorted(pair.b for pair in comparison.pairs)
+    covered, end = 0, 0
+    for span in held:
+        start = max(span.start, end)
+        if span.end > start:
+            covered += sum(max(0, min(t.end, span.end) - max(t.start, start)) for t in texts)
+            end = span.end
+    return covered / total if total else 0.0
 
 
 def _rounded(score: float | None) -> float | None:
@@ -374,7 +409,7 @@ def _place(columns: list[DraftColumn], consensus: _Consensus, comparison: Compar
     pieces = [piece for number, pair in enumerate(comparison.pairs)
               for found in _pieces(number, pair, consensus, text, sentence_starts)
               if (piece := _inside_text(found, texts, ends)) is not None]
-    if comparison.parallel:  # one rendering of a statement; in sparse reuse a sentence may restate two
+    if _renders_throughout(comparison):  # one rendering of a statement; in sparse reuse a sentence may restate two
         pieces = _disjoint(pieces)
     cells = {column: _cell_of(run) for column, run in _heaviest_runs(pieces).items()}
     inserted = _fill_gaps(cells, comparison, text, columns)
@@ -412,11 +447,11 @@ def _fill_gaps(cells: dict[int, DraftCell], comparison: Comparison, text: str,
         if not pieces:
             continue
         between = [c for c in range(left + 1, right) if c not in cells]
-        if comparison.parallel and between:
+        if _renders_throughout(comparison) and between:
             for column, span in _share_out(pieces, between, columns):
                 cells[column] = DraftCell(span, None, False, False, [])
             continue
-        if comparison.parallel:
+        if _renders_throughout(comparison):
             pieces = _extend_into(cells, left, right, near, pieces)
         if pieces:
             inserted.setdefault(left + 1 if right > left else len(columns), []).extend(pieces)

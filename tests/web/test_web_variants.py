@@ -5,10 +5,13 @@ from __future__ import annotations
 import csv
 import io
 import re
+import threading
 import time
 from html import unescape
 from pathlib import Path
 
+import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 from lxml import etree
 from web_support import XSS_IMG, XSS_SCRIPT, make_app, seed_id
@@ -16,6 +19,13 @@ from web_support import XSS_IMG, XSS_SCRIPT, make_app, seed_id
 from web.limits import Limits
 
 TEI = "{http://www.tei-c.org/ns/1.0}"
+SETTLED = {"VARIANTS_SYNC_WAIT_S": 30.0}  # pages wait for the alignment job, however loaded the machine
+
+
+@pytest.fixture
+def app(tmp_path: Path) -> Flask:
+    """The app, its Variants page waiting for the seeds' alignment (a worker started cold can take past 1.5 s)."""
+    return make_app(tmp_path, **SETTLED)
 
 
 def seed_ids(client: FlaskClient, prefixes: tuple[str, ...] = ("000", "002", "004")) -> list[int]:
@@ -105,11 +115,12 @@ def test_bad_choices_get_clear_4xx_messages(client: FlaskClient) -> None:
     most = Limits().variants_max_documents
     cases = [
         (f"/variants?d={one}", 400, "Choose at least two documents"),
-        ("/variants?d=x", 400, "parameter d must be a whole number"),
+        ("/variants?d=x", 400, "parameter d must be a document id (a whole number from 1 to"),
         (f"/variants?d={one}&d=999", 404, "no document with id 999"),
         (f"/variants?d={one}&d={two}&min_divergence=2", 400, "min_divergence must be between 0 and 1"),
         (f"/variants?d={one}&d={two}&view=grid", 400, "view must be one of table, reading"),
         (f"/variants?d={one}&d={two}&base=999", 400, "base must be one of the chosen documents"),
+        (f"/variants?d={one}&d={two}&base=x", 400, "parameter base must be a document id"),
         (f"/variants?d={one}&d={two}&page=0", 400, "parameter page must be a whole number of at least 1"),
         ("/variants?" + "&".join(f"d={i}" for i in range(1, most + 2)), 400, f"at most {most}"),
         (f"/variants/export.pdf?d={one}&d={two}", 404, "unknown export format"),
@@ -122,7 +133,7 @@ def test_bad_choices_get_clear_4xx_messages(client: FlaskClient) -> None:
 
 
 def test_too_many_characters_are_refused_with_the_sizes(tmp_path: Path) -> None:
-    client = make_app(tmp_path, VARIANTS_MAX_CHARS=3_000).test_client()
+    client = make_app(tmp_path, VARIANTS_MAX_CHARS=3_000, **SETTLED).test_client()
     response = client.get("/variants?" + "&".join(f"d={i}" for i in seed_ids(client)))
     assert response.status_code == 400
     assert "takes at most 3,000 at once" in unescape(response.get_data(as_text=True))
@@ -140,7 +151,7 @@ def test_hostile_names_and_texts_are_escaped_in_both_views(client: FlaskClient, 
 
 
 def test_the_document_cap_comes_from_the_limits_table(tmp_path: Path) -> None:
-    client = make_app(tmp_path, LIMITS={"variants_max_documents": 2}).test_client()
+    client = make_app(tmp_path, LIMITS={"variants_max_documents": 2}, **SETTLED).test_client()
     ids = seed_ids(client)
     response = client.get("/variants?" + "&".join(f"d={i}" for i in ids))
     assert response.status_code == 400
@@ -165,6 +176,35 @@ def test_a_slow_alignment_shows_a_progress_bar_that_polling_replaces(tmp_path: P
     assert client.get("/variants/jobs/nope?d=1&d=2", headers={"HX-Request": "true"}).status_code == 404
 
 
+def test_alignments_run_in_the_heavy_pool_and_a_full_registry_is_a_503(tmp_path: Path) -> None:
+    app = make_app(tmp_path, LIMITS={"workers": 1, "queue": 2}, VARIANTS_MAX_JOBS=1, VARIANTS_SYNC_WAIT_S=0.0)
+    client = app.test_client()
+    pool = app.extensions["pools"].pool("heavy")
+    holder = threading.Thread(target=pool.run, args=(time.sleep, 2.0),
+                              kwargs={"deadline": time.monotonic() + 10, "label": "a long comparison"})
+    holder.start()
+    deadline = time.monotonic() + 5
+    while pool.running < 1 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    page = client.get(seeds_url(client)).get_data(as_text=True)
+    assert "<progress" in page
+    while pool.waiting < 1 and time.monotonic() < deadline:  # the alignment waits for the comparison's worker
+        time.sleep(0.01)
+    assert pool.waiting == 1
+    one, two = seed_ids(client, ("000", "002"))
+    busy = client.get(f"/variants?d={one}&d={two}")
+    assert busy.status_code == 503 and int(busy.headers["Retry-After"]) >= 1
+    assert "alignments are queued or being built already" in unescape(busy.get_data(as_text=True))
+    holder.join()
+    for _ in range(300):  # then the alignment runs in that worker and its page shows the table
+        page = client.get(seeds_url(client)).get_data(as_text=True)
+        if rows(page):
+            break
+        time.sleep(0.1)
+    assert rows(page)
+    app.extensions["pools"].close()
+
+
 def test_the_same_documents_reuse_their_alignment(client: FlaskClient) -> None:
     from web.variants import jobs
 
@@ -178,7 +218,7 @@ def test_the_same_documents_reuse_their_alignment(client: FlaskClient) -> None:
 
 
 def test_paging_splits_the_statements(tmp_path: Path) -> None:
-    client = make_app(tmp_path, VARIANTS_PAGE_SIZE=4).test_client()
+    client = make_app(tmp_path, VARIANTS_PAGE_SIZE=4, **SETTLED).test_client()
     first = client.get(seeds_url(client)).get_data(as_text=True)
     second = client.get(seeds_url(client, "page=2")).get_data(as_text=True)
     assert len(rows(first)) == len(rows(second)) == 4
