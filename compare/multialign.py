@@ -52,6 +52,7 @@ from itertools import pairwise
 
 from compare.align import compare_documents
 from compare.columns import (
+    SNAP_WORDS,
     DraftCell,
     DraftColumn,
     Points,
@@ -63,11 +64,12 @@ from compare.columns import (
     standing_cell,
     trim,
 )
-from compare.model import Comparison, Document, Options, Pair, Segmentation, SegmentRole, Span
+from compare.model import Comparison, DiffOp, Document, OpTag, Options, Pair, Segmentation, SegmentRole, Span
 from compare.segment import segment
 from compare.worddiff import diff_words
 
 Progress = Callable[[int, int], None]
+_WORD = re.compile(r"\w+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -347,6 +349,55 @@ def _pieces(number: int, pair: Pair, consensus: _Consensus, text: str,
     return pieces
 
 
+def _carried_boundaries(pairs: Sequence[Pair], consensus: str, text: str) -> list[Pair]:
+    """Move the boundary between two adjacent pairs of the rendering to where their word diff carries it.
+
+    The pairwise engine pairs whole sentences unless a multi-segment link
+    splits into clauses, so where two translations end their sentences a
+    clause apart it pairs them with their ends as they are: the clause the
+    rendering says last in one sentence sits in the pair of the next.  Diffed
+    together, the two pairs show where the consensus boundary falls in the
+    rendering; the boundary moves there (to the nearest clause end) when
+    shared words stand within ``SNAP_WORDS`` words on both sides of it.
+    """
+    order = sorted(range(len(pairs)), key=lambda k: (pairs[k].a.start, pairs[k].b.start))
+    result = list(pairs)
+    for k, m in pairwise(order):
+        x, y = result[k], result[m]
+        if (x.moved or y.moved or not (x.a.end <= y.a.start and x.b.end <= y.b.start)
+                or _WORD.search(consensus, x.a.end, y.a.start) or _WORD.search(text, x.b.end, y.b.start)):
+            continue  # not adjacent on both sides: some text lies between them
+        both_a, both_b = Span(x.a.start, y.a.end), Span(x.b.start, y.b.end)
+        cut = _carried_cut(diff_words(consensus, text, both_a, both_b), consensus, text, both_b, x.a.end)
+        if cut is None or x.b.end <= cut <= y.b.start:
+            continue
+        first, second = trim(text, x.b.start, cut), trim(text, cut, y.b.end)
+        if first is None or second is None:
+            continue
+        result[k] = replace(x, b=first, ops=diff_words(consensus, text, x.a, first))
+        result[m] = replace(y, b=second, ops=diff_words(consensus, text, y.a, second))
+    return result
+
+
+def _carried_cut(ops: Sequence[DiffOp], consensus: str, text: str, span: Span, boundary: int) -> int | None:
+    """Return where the word diff puts ``boundary`` (a consensus offset) in ``span`` of the rendering, or None.
+
+    Only a boundary with a shared word within ``SNAP_WORDS`` words before it
+    and after it is carried (between them the diff knows where it falls).
+    """
+    shared = [op for op in ops if op.tag is OpTag.EQUAL and _WORD.search(consensus, op.a.start, op.a.end)]
+    before = [op for op in shared if op.a.end <= boundary]
+    after = [op for op in shared if op.a.start >= boundary]
+    if not before or not after:
+        return None
+    left, right = before[-1], after[0]
+    if len(_WORD.findall(consensus, left.a.end, boundary)) > SNAP_WORDS or \
+            len(_WORD.findall(consensus, boundary, right.a.start)) > SNAP_WORDS:
+        return None
+    points = [(left.a.end, left.b.end), (right.a.start, right.b.start)]
+    return snap(text, span, project(points, boundary))
+
+
 def _disjoint(pieces: list[_Piece]) -> list[_Piece]:
     """Keep the pieces that overlap no heavier one (a passage the pairwise engine paired twice goes once)."""
     kept: list[_Piece] = []
@@ -406,13 +457,15 @@ def _place(columns: list[DraftColumn], consensus: _Consensus, comparison: Compar
     sentence_starts = frozenset(s.span.start for s in comparison.b.segments)
     texts = [s.span for s in comparison.b.segments if s.role is SegmentRole.TEXT]
     ends = [s.end for s in texts]
-    pieces = [piece for number, pair in enumerate(comparison.pairs)
+    parallel = _renders_throughout(comparison)
+    pairs = _carried_boundaries(comparison.pairs, consensus.document.text, text) if parallel else comparison.pairs
+    pieces = [piece for number, pair in enumerate(pairs)
               for found in _pieces(number, pair, consensus, text, sentence_starts)
               if (piece := _inside_text(found, texts, ends)) is not None]
-    if _renders_throughout(comparison):  # one rendering of a statement; in sparse reuse a sentence may restate two
+    if parallel:  # one rendering of a statement; in sparse reuse a sentence may restate two
         pieces = _disjoint(pieces)
     cells = {column: _cell_of(run) for column, run in _heaviest_runs(pieces).items()}
-    inserted = _fill_gaps(cells, comparison, text, columns)
+    inserted = _fill_gaps(cells, comparison, text, columns, parallel)
     result: list[DraftColumn] = []
     for position, column in enumerate([*columns, None]):
         result.extend(DraftColumn(index, {index: standing_cell(span)}) for span in inserted.get(position, []))
@@ -424,7 +477,7 @@ def _place(columns: list[DraftColumn], consensus: _Consensus, comparison: Compar
 
 
 def _fill_gaps(cells: dict[int, DraftCell], comparison: Comparison, text: str,
-               columns: list[DraftColumn]) -> dict[int, list[Span]]:
+               columns: list[DraftColumn], parallel: bool) -> dict[int, list[Span]]:
     """Place the rendering's text that no pair holds; return the new columns to insert before each position.
 
     In parallel texts, a gap between the rendering's cells in columns ``a``
@@ -447,11 +500,11 @@ def _fill_gaps(cells: dict[int, DraftCell], comparison: Comparison, text: str,
         if not pieces:
             continue
         between = [c for c in range(left + 1, right) if c not in cells]
-        if _renders_throughout(comparison) and between:
+        if parallel and between:
             for column, span in _share_out(pieces, between, columns):
                 cells[column] = DraftCell(span, None, False, False, [])
             continue
-        if _renders_throughout(comparison):
+        if parallel:
             pieces = _extend_into(cells, left, right, near, pieces)
         if pieces:
             inserted.setdefault(left + 1 if right > left else len(columns), []).extend(pieces)
