@@ -5,15 +5,17 @@ from __future__ import annotations
 import base64
 import csv
 import dataclasses
+import functools
 import hashlib
 import io
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, redirect, request, url_for
 from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as BaseResponse
@@ -23,7 +25,7 @@ from web.cache import cached_compare
 from web.changes import fold, number_changes, summarize
 from web.documents import current_store, document_or_404
 from web.errors import error_headers, error_view
-from web.execution import check_renderable, request_started, run_heavy
+from web.execution import check_renderable, render_in_time, request_started, run_heavy, too_many_rows
 from web.limits import current_limits
 from web.pages import render_page
 from web.query import CompareQuery, parse_query
@@ -91,24 +93,28 @@ def row_count(comparison: Comparison) -> int:
             + len(comparison.b.segments) - len(paired_b))
 
 
-def view_context(result: Result) -> dict[str, Any]:
-    """Return what the comparison templates show: the summary and the rows, long unchanged runs folded.
+def view_context(result: Result) -> tuple[dict[str, Any], Callable[..., str]]:
+    """Return what the comparison templates show (summary, rows, unchanged runs folded) and how to render it.
 
-    The request ends (422) first if the comparison has too many rows to render in time.
+    The request ends (422) first if the comparison has too many rows to render
+    in time; the render function ends it at its deadline if rendering the rows
+    outlasts it all the same.
     """
     query, comparison = result.query, result.comparison
-    check_renderable(row_count(comparison), f"the comparison of {result.a.info.name} and {result.b.info.name}",
-                     advice=f"download it as JSON ({url_for('comparison.export', fmt='json', **query.args())}) "
-                            f"or CSV ({url_for('comparison.export', fmt='csv', **query.args())}), or compare parts "
-                            "of the documents")
+    label = f"the comparison of {result.a.info.name} and {result.b.info.name}"
+    advice = (f"download it as JSON ({url_for('comparison.export', fmt='json', **query.args())}) "
+              f"or CSV ({url_for('comparison.export', fmt='csv', **query.args())}), or compare parts "
+              "of the documents")
+    check_renderable(row_count(comparison), label, advice)
     rows = number_changes(layout(comparison))
-    return {
+    context = {
         "result": result,
         "query": query,
         "blocks": fold(rows, hide_identical=query.hide_identical),
         "summary": summarize(comparison, rows),
         "unit": query.granularity.value,
     }
+    return context, functools.partial(render_in_time, refusal=too_many_rows(len(rows), label, advice))
 
 
 def error_page(error: HTTPException, documents: list[DocumentInfo], query: CompareQuery | None) -> Response:
@@ -129,16 +135,17 @@ def compare() -> Response:
     try:
         query = query_or_400()
         result = compute(query)
-        context = view_context(result)
+        context, render = view_context(result)
+        return render_page(
+            "compare.html",
+            "_comparison.html",
+            push_url=url_for("comparison.compare", **result.query.args()),
+            render=render,
+            documents=documents,
+            **context,
+        )
     except HTTPException as error:
         return error_page(error, documents, query)
-    return render_page(
-        "compare.html",
-        "_comparison.html",
-        push_url=url_for("comparison.compare", **result.query.args()),
-        documents=documents,
-        **context,
-    )
 
 
 def passage_span(args: dict[str, str]) -> Span:
@@ -233,7 +240,8 @@ def export(fmt: str) -> Response:
     digest = base64.b64encode(hashlib.sha256(css.encode("utf-8")).digest()).decode("ascii")
     policy = f"default-src 'none'; style-src 'sha256-{digest}'; base-uri 'none'; form-action 'none'"
     # The stylesheet is the app's own file (checked above), never document text.
-    body = render_template("export.html", css=Markup(css), policy=policy, **view_context(result))
+    context, render = view_context(result)
+    body = render("export.html", css=Markup(css), policy=policy, **context)
     response = _download(body, "text/html", query, "html")
     response.headers["Content-Security-Policy"] = policy + "; frame-ancestors 'none'"
     return response
