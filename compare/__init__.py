@@ -8,6 +8,7 @@
 """
 
 from compare.align import compare_documents
+from compare.apparatus import Entry, Reading, StatementApparatus, apparatus
 from compare.families import find_families
 from compare.model import (
     TIME_BUDGET_S,
@@ -35,6 +36,7 @@ from compare.model import (
     SharedPassage,
     Span,
 )
+from compare.multialign import Cell, Column, MultipleAlignment, align_renderings
 from compare.reading import (
     EXTRACTED_FORMATS,
     InputTooLargeError,
@@ -44,12 +46,13 @@ from compare.reading import (
     read_document,
     supported_extensions,
 )
-from compare.render import comparison_to_json, comparison_to_text, families_to_json, families_to_text
+from compare.render import comparison_to_json, comparison_to_text
 from compare.render_report import report_to_csv, report_to_json
+from compare.render_variants import families_to_csv, families_to_json, families_to_tei, families_to_text
 from compare.report import build_report
-from compare.report_html import heatmap_legend_svg, heatmap_svg, report_to_html
+from compare.report_html import excerpt, heatmap_legend_svg, heatmap_svg, report_to_html
 from compare.segment import estimate_segments, segment
-from compare.variants import FamilyVariants, RenderingVariants, find_variants
+from compare.variants import FamilyVariants, RenderingVariants, find_variants, statement_variants
 from compare.worddiff import diff_words
 from compare.workers import (
     KILL_MARGIN_S,
@@ -67,16 +70,20 @@ __all__ = [
     "KILL_MARGIN_S",
     "TIME_BUDGET_S",
     "Cancelled",
+    "Cell",
+    "Column",
     "Comparison",
     "DeadlineExceeded",
     "DiffOp",
     "Document",
     "DocumentReport",
+    "Entry",
     "Family",
     "FamilySet",
     "FamilyVariants",
     "Granularity",
     "InputTooLargeError",
+    "MultipleAlignment",
     "OpTag",
     "Options",
     "OutOfMemory",
@@ -89,6 +96,7 @@ __all__ = [
     "PoolBusy",
     "Progress",
     "ReadLimits",
+    "Reading",
     "Rendering",
     "RenderingVariants",
     "Report",
@@ -97,9 +105,12 @@ __all__ = [
     "Segmentation",
     "SharedPassage",
     "Span",
+    "StatementApparatus",
     "UnsupportedFormatError",
     "WorkerFailed",
     "WorkerPool",
+    "align_renderings",
+    "apparatus",
     "build_report",
     "compare_documents",
     "comparison_to_json",
@@ -107,8 +118,11 @@ __all__ = [
     "decode",
     "diff_words",
     "estimate_segments",
+    "excerpt",
     "extract",
+    "families_to_csv",
     "families_to_json",
+    "families_to_tei",
     "families_to_text",
     "find_families",
     "find_variants",
@@ -119,5 +133,6 @@ __all__ = [
     "report_to_html",
     "report_to_json",
     "segment",
+    "statement_variants",
     "supported_extensions",
 ]

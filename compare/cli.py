@@ -27,7 +27,8 @@ from compare.align import compare_documents
 from compare.families import find_families
 from compare.model import Document, Granularity, Options, Report
 from compare.reading import read_document, supported_extensions
-from compare.render import comparison_to_json, comparison_to_text, families_to_json, families_to_text
+from compare.render import comparison_to_json, comparison_to_text
+from compare.render_variants import families_to_csv, families_to_json, families_to_tei, families_to_text
 from compare.workers import KILL_MARGIN_S, DeadlineExceeded, WorkerFailed, WorkerPool
 
 
@@ -52,7 +53,6 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="doccompare", description="Align near-duplicate documents and show their differences.")
     sub = parser.add_subparsers(dest="command", required=True)
     common = _Parser(add_help=False)
-    common.add_argument("--format", choices=["json", "text"], default="text", help="output format")
     common.add_argument("--granularity", choices=[g.value for g in Granularity], default="sentence")
     common.add_argument("--threshold", type=float,
                         help="the probability a pair needs, 0..1 (default 0.5: whatever the model finds likelier)")
@@ -65,8 +65,13 @@ def build_parser() -> argparse.ArgumentParser:
     align = sub.add_parser("align", parents=[common], help="align two documents")
     align.add_argument("a")
     align.add_argument("b")
-    families = sub.add_parser("families", parents=[common], help="group corresponding passages of N documents")
+    align.add_argument("--format", choices=["json", "text"], default="text", help="output format")
+    families = sub.add_parser("families", parents=[common],
+                              help="align N renderings statement by statement: the variant table")
     families.add_argument("files", nargs="+")
+    families.add_argument("--format", choices=["json", "text", "csv", "tei"], default="text",
+                          help="output format (tei: TEI parallel segmentation, as collation tools exchange)")
+    families.add_argument("--pivot", type=int, help="index (from 0) of the rendering the alignment starts from")
     report = sub.add_parser("report", help="duplication report of a corpus (files or folders)")
     report.add_argument("paths", nargs="+", help="files, or folders whose supported files are all read")
     report.add_argument("--format", choices=["md", "json", "csv", "html"], default="md", help="output format")
@@ -130,9 +135,19 @@ def _aligned(args: argparse.Namespace, options: Options, color: bool) -> str:
         result = compare_documents(read_document(args.a), read_document(args.b), options)
         return (json.dumps(comparison_to_json(result), ensure_ascii=False) if args.format == "json"
                 else comparison_to_text(result, color))
-    found = find_families([read_document(f) for f in args.files], options)
-    return (json.dumps(families_to_json(found), ensure_ascii=False) if args.format == "json"
-            else families_to_text(found, color))
+    return _families(args, options, color)
+
+
+def _families(args: argparse.Namespace, options: Options, color: bool) -> str:
+    """Align the renderings and render their statements in the format asked for."""
+    found = find_families([read_document(f) for f in args.files], options, pivot=args.pivot)
+    if args.format == "json":
+        return json.dumps(families_to_json(found), ensure_ascii=False)
+    if args.format == "csv":
+        return families_to_csv(found)
+    if args.format == "tei":
+        return families_to_tei(found)
+    return families_to_text(found, color)
 
 
 def _within_budget(args: argparse.Namespace, options: Options, color: bool) -> str:

@@ -112,7 +112,7 @@ class DiffOp:
 class PairKind(StrEnum):
     """How closely the two passages of a pair say the same thing."""
 
-    VERBATIM = "verbatim"  # the same words (up to case, quotes, spacing)
+    VERBATIM = "verbatim"  # the same words (up to case, quotes, dashes, spacing): no edit in the word diff
     VARIANT = "variant"  # the same statement, worded differently
     PARTIAL = "partial"  # one passage shares a part of the other
 
@@ -129,6 +129,16 @@ class Pair:
     ops: tuple[DiffOp, ...]  # word diff of a against b
     a_segments: tuple[int, ...]  # indices of the aligned segments of A
     b_segments: tuple[int, ...]
+
+    @property
+    def edits(self) -> int:
+        """Return the number of changed word runs: the word diff's operations other than ``equal``.
+
+        >>> same, changed = DiffOp(OpTag.EQUAL, Span(0, 4), Span(0, 4)), DiffOp(OpTag.REPLACE, Span(4, 9), Span(4, 8))
+        >>> Pair(Span(0, 9), Span(0, 8), PairKind.VARIANT, 0.9, False, (same, changed), (0,), (0,)).edits
+        1
+        """
+        return sum(op.tag is not OpTag.EQUAL for op in self.ops)
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,6 +182,11 @@ class Comparison:
                            for p in self.passages), key=lambda p: (p.a.start, p.b.start, p.pairs))
         return Comparison(self.b, self.a, tuple(pairs[k] for k in order), self.b_only, self.a_only,
                           tuple(passages), self.degraded, self.notes)
+
+    @property
+    def edits(self) -> int:
+        """Return the changed word runs of all pairs together (see ``Pair.edits``)."""
+        return sum(pair.edits for pair in self.pairs)
 
     def shared_share(self, side: str) -> float:
         """Return the share of one side's text characters that lie in its passages (page noise not counted).
@@ -257,15 +272,25 @@ class Family:
     """One statement and its renderings in the documents that have it."""
 
     renderings: tuple[Rendering, ...]  # at most one per document, in document order
-    score: float  # mean pairwise similarity of the renderings
+    score: float  # mean similarity of the renderings to the text standing for it in the alignment (0: unscored)
 
 
 @dataclass(frozen=True, slots=True)
 class FamilySet:
-    """The families found across N documents."""
+    """The statements of N documents, in the order of their multiple alignment (``compare.multialign``).
+
+    ``statements`` are every column of the alignment, also those only one
+    document has; ``families`` are the statements two or more documents share.
+    """
 
     documents: tuple[Segmentation, ...]
-    families: tuple[Family, ...] = field(default_factory=tuple)
+    statements: tuple[Family, ...] = field(default_factory=tuple)
+    pivot: int = 0  # the document the alignment started from
+
+    @property
+    def families(self) -> tuple[Family, ...]:
+        """Return the statements that two or more documents render."""
+        return tuple(s for s in self.statements if len(s.renderings) >= 2)
 
 
 # --- Corpus report (duplication across many documents) -------------------

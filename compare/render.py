@@ -1,4 +1,4 @@
-"""Renderers of engine results: the alignment JSON and terminal text.
+"""Renderers of engine results: the alignment JSON and terminal text (N-way statements: ``render_variants``).
 
 Each is a plain function on a result; the algorithm never formats.  The
 alignment JSON is the contract with programs (and the evaluation kit): a
@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from compare.model import Comparison, DiffOp, FamilySet, OpTag, Segmentation, SegmentRole, Span
-from compare.variants import RenderingVariants, find_variants
+from compare.model import Comparison, DiffOp, OpTag, Segmentation, SegmentRole, Span
 
 JSON_VERSION = 1
 
@@ -51,6 +50,7 @@ def comparison_to_json(comparison: Comparison) -> dict[str, Any]:
                 "kind": p.kind.value,
                 "score": p.score,
                 "moved": p.moved,
+                "edits": p.edits,
                 "ops": [_op(op) for op in p.ops],
             }
             for p in comparison.pairs
@@ -65,6 +65,8 @@ def comparison_to_json(comparison: Comparison) -> dict[str, Any]:
             "shared_a": round(comparison.shared_share("a"), 4),
             "shared_b": round(comparison.shared_share("b"), 4),
             "kinds": kinds,
+            "edits": comparison.edits,
+            "edited_pairs": sum(p.edits > 0 for p in comparison.pairs),
             "moved": sum(p.moved for p in comparison.pairs),
             "a_only": len(comparison.a_only),
             "b_only": len(comparison.b_only),
@@ -98,15 +100,20 @@ def comparison_to_text(comparison: Comparison, color: bool = False) -> str:
     """Return the aligned pairs as readable text, differences marked inline."""
     text_a, text_b = comparison.a.document.text, comparison.b.document.text
     name_a, name_b = comparison.a.document.name, comparison.b.document.name
+    edits = comparison.edits
     lines = [
         _paint(f"A: {name_a}  ({comparison.shared_share('a'):.0%} shared)", "bold", color),
         _paint(f"B: {name_b}  ({comparison.shared_share('b'):.0%} shared)", "bold", color),
+        f"{edits} edit{'s' if edits != 1 else ''} in {sum(p.edits > 0 for p in comparison.pairs)} of "
+        f"{len(comparison.pairs)} pairs; {len(comparison.a_only)} segments only in A, "
+        f"{len(comparison.b_only)} only in B",
         "",
     ]
     for p in comparison.pairs:
         moved = " moved" if p.moved else ""
+        edited = f", {p.edits} edit{'s' if p.edits != 1 else ''}" if p.edits else ""
         lines.append(_paint(f"A[{p.a.start}:{p.a.end}] ~ B[{p.b.start}:{p.b.end}]  {p.kind.value}{moved}"
-                            f" {p.score:.2f}", "dim", color))
+                            f" {p.score:.2f}{edited}", "dim", color))
         lines.append("  " + _diff_line(p.ops, text_a, text_b, color))
     for side, seg, only in (("A", comparison.a, comparison.a_only), ("B", comparison.b, comparison.b_only)):
         for i in only:
@@ -116,58 +123,3 @@ def comparison_to_text(comparison: Comparison, color: bool = False) -> str:
     if comparison.degraded:
         lines.append("note: " + "; ".join(comparison.notes))
     return "\n".join(lines) + "\n"
-
-
-def families_to_json(result: FamilySet) -> dict[str, Any]:
-    """Return the N-way families as JSON: documents, and each family's renderings with offsets.
-
-    Each family carries its ``divergence`` (0 = same words, 1 = nothing in
-    common) and each rendering its ``variants``: the spans of its words that
-    differ from most other renderings (see ``compare.variants``).
-    """
-    return {
-        "version": JSON_VERSION,
-        "documents": [{"name": s.document.name, "length": len(s.document.text)} for s in result.documents],
-        "families": [
-            {
-                "score": found.family.score,
-                "divergence": found.divergence,
-                "renderings": [
-                    {
-                        "document": r.document,
-                        "span": _span(r.span),
-                        "text": r.span.slice(result.documents[r.document].document.text),
-                        "variants": [_span(v) for v in r.variants],
-                    }
-                    for r in found.renderings
-                ],
-            }
-            for found in find_variants(result)
-        ],
-    }
-
-
-def _marked_rendering(text: str, rendering: RenderingVariants, color: bool) -> str:
-    """Return a rendering's text on one line, its variant words marked ``*…*`` (or underlined in colour)."""
-    out, cursor = [], rendering.span.start
-    for span in rendering.variants:
-        out.append(text[cursor : span.start])
-        word = span.slice(text)
-        out.append(_paint(word, "ins", color) if color else f"*{word}*")
-        cursor = span.end
-    out.append(text[cursor : rendering.span.end])
-    return " ".join("".join(out).split())
-
-
-def families_to_text(result: FamilySet, color: bool = False) -> str:
-    """Return the families as text: one block per family, one line per rendering, variant words marked."""
-    names = [s.document.name for s in result.documents]
-    lines: list[str] = []
-    for number, found in enumerate(find_variants(result), 1):
-        lines.append(_paint(f"family {number}  (similarity {found.family.score:.2f}, "
-                            f"divergence {found.divergence:.2f})", "bold", color))
-        for r in found.renderings:
-            text = _marked_rendering(result.documents[r.document].document.text, r, color)
-            lines.append(f"  {names[r.document]}: {text}")
-        lines.append("")
-    return "\n".join(lines)

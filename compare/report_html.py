@@ -20,12 +20,12 @@ import hashlib
 from collections.abc import Callable, Sequence
 from html import escape
 
-from compare.model import Document, PairReport, Report, Span
+from compare.model import Document, PairReport, PassageMember, Report, Span
 
-# Shades of the heatmap: share 0 is ``LIGHT``, share 1 is ``DARK``; text turns white past ``DARK_TEXT_FROM``.
+# Shades of the heatmap: share 0 is ``LIGHT``, share 1 is ``DARK``; a cell's value is printed in black or
+# white, whichever stands out more from its shade (never below 4.5:1: the worst shade gives 4.6:1).
 LIGHT = (0xF4, 0xF6, 0xFB)
 DARK = (0x17, 0x34, 0x82)
-DARK_TEXT_FROM = 0.5
 EMPTY_FILL = "#ffffff"  # a pair that shares nothing
 SELF_FILL = "#e4e7ee"  # the diagonal
 GRID_LINE = "#c9cfdb"
@@ -34,7 +34,9 @@ CELL_MAX = 52  # pixels per cell for a few documents ...
 CELL_MIN = 14  # ... shrinking to this for many
 CELL_VALUES_FROM = 22  # cells at least this wide print their percentage
 MATRIX_PIXELS = 720  # the matrix aims at about this width
-LABEL_CHARS = 30  # row labels are cut to this many characters (the full name is in the tooltip)
+LABEL_CHARS = 30  # labels are cut to this many characters (the full name is in the tooltip)
+CHAR_PIXELS = 8  # the width of a label's character (13 px type), for the room labels take
+SLANT = 0.7071  # column labels slant at 45 degrees: sin 45°
 HEATMAP_MAX_DOCUMENTS = 60  # beyond this, the heatmap shows the most reused documents only
 
 EXCERPT_CHARS = 320  # passages and family members are shown up to this length
@@ -83,6 +85,23 @@ def percent(value: float) -> str:
     return f"{value * 100:.0f}%"
 
 
+def _luminance(colour: str) -> float:
+    """Return the relative luminance (WCAG 2) of a ``#rrggbb`` colour."""
+    channels = (int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5))
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def ink_on(fill: str) -> str:
+    """Return black or white, whichever contrasts more with ``fill`` (WCAG contrast ratio).
+
+    >>> ink_on("#f4f6fb"), ink_on("#173482")
+    ('#000000', '#ffffff')
+    """
+    luminance = _luminance(fill)
+    return "#000000" if (luminance + 0.05) / 0.05 >= 1.05 / (luminance + 0.05) else "#ffffff"
+
+
 def heatmap_documents(report: Report, limit: int = HEATMAP_MAX_DOCUMENTS) -> list[int]:
     """Return the documents the heatmap shows, in report order: all, or the ``limit`` most reused."""
     if len(report.documents) <= limit:
@@ -107,36 +126,39 @@ def heatmap_svg(report: Report, *, link: ShareLink | None = None, limit: int = H
     count = len(shown)
     cell = max(CELL_MIN, min(CELL_MAX, MATRIX_PIXELS // max(count, 1)))
     names = [report.documents[i].name for i in shown]
-    label_width = 8 + 7 * max((len(_shorten(n)) + 4 for n in names), default=4)
-    top = 28
-    width, height = label_width + count * cell + 2, top + count * cell + 2
+    longest = max((len(_shorten(n)) for n in names), default=4)
+    label_width = 8 + CHAR_PIXELS * longest
+    top = 12 + round(SLANT * CHAR_PIXELS * longest)  # room for the slanted column labels
+    width = label_width + count * cell + 2 + round(SLANT * CHAR_PIXELS * longest)
+    height = top + count * cell + 2
     font = max(9, min(13, cell // 3))
     out = [
         f'<svg class="heatmap" xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}"'
         f' viewBox="0 0 {width} {height}" role="img" font-family="system-ui, sans-serif"'
         f' aria-label="Share of each row document found in each column document, {count} documents">'
     ]
-    for position, index in enumerate(shown):  # column numbers on top, row numbers and names on the left
-        x = label_width + position * cell + cell / 2
+    for position, index in enumerate(shown):  # names on top (slanted) and on the left
         full = escape(report.documents[index].name)
-        out.append(f'<text class="col-label" x="{x:.1f}" y="{top - 8}" text-anchor="middle" font-size="{font}"'
-                   f' fill="#1c2230"><title>{full}</title>{position + 1}</text>')
-        y = top + position * cell + cell / 2 + font / 3
-        out.append(f'<text class="row-label" x="4" y="{y:.1f}" font-size="{max(font, 11)}" fill="#1c2230">'
-                   f"<title>{full}</title>{position + 1}  {escape(_shorten(names[position]))}</text>")
+        x, y = label_width + position * cell + cell / 2, top - 6
+        out.append(f'<text class="col-label" x="{x:.1f}" y="{y}" transform="rotate(-45 {x:.1f} {y})"'
+                   f' font-size="{max(font, 11)}" fill="currentColor"><title>{full}</title>'
+                   f"{escape(_shorten(names[position]))}</text>")
+        y_row = top + position * cell + cell / 2 + font / 3
+        out.append(f'<text class="row-label" x="4" y="{y_row:.1f}" font-size="{max(font, 11)}" fill="currentColor">'
+                   f"<title>{full}</title>{escape(_shorten(names[position]))}</text>")
     for r, row in enumerate(shown):
         for c, column in enumerate(shown):
             x, y = label_width + c * cell, top + r * cell
             row_name, column_name = escape(names[r]), escape(names[c])
             if row == column:
                 dash = (f'<text x="{x + cell / 2:.1f}" y="{y + cell / 2 + font / 3:.1f}" text-anchor="middle"'
-                        f' font-size="{font}" fill="#5a6372">—</text>' if cell >= CELL_VALUES_FROM else "")
+                        f' font-size="{font}" fill="{ink_on(SELF_FILL)}">—</text>' if cell >= CELL_VALUES_FROM else "")
                 out.append(f'<g class="self"><rect x="{x}" y="{y}" width="{cell}" height="{cell}" fill="{SELF_FILL}"'
                            f' stroke="{GRID_LINE}"/>{dash}<title>{row_name} (itself)</title></g>')
                 continue
             value = share(report, row, column)
             fill = shade(value) if value > 0 else EMPTY_FILL
-            ink = "#ffffff" if value >= DARK_TEXT_FROM else "#1c2230"
+            ink = ink_on(fill)
             title = f"{percent(value)} of {row_name} is found in {column_name}"
             label = (f'<text x="{x + cell / 2:.1f}" y="{y + cell / 2 + font / 3:.1f}" text-anchor="middle"'
                      f' font-size="{font}" fill="{ink}">{percent(value)[:-1]}</text>'
@@ -157,8 +179,8 @@ def heatmap_legend_svg() -> str:
     width, bar = 260, 220
     stops = "".join(f'<stop offset="{t / 4:.2f}" stop-color="{shade(t / 4)}"/>' for t in range(5))
     ticks = "".join(
-        f'<text x="{10 + bar * t / 4:.0f}" y="36" text-anchor="middle" font-size="11" fill="#1c2230">{25 * t}%</text>'
-        f'<line x1="{10 + bar * t / 4:.0f}" x2="{10 + bar * t / 4:.0f}" y1="20" y2="25" stroke="#5a6372"/>'
+        f'<text x="{10 + bar * t / 4:.0f}" y="36" text-anchor="middle" font-size="11" fill="currentColor">{25 * t}%'
+        f'</text><line x1="{10 + bar * t / 4:.0f}" x2="{10 + bar * t / 4:.0f}" y1="20" y2="25" stroke="currentColor"/>'
         for t in range(5)
     )
     return (
@@ -171,13 +193,24 @@ def heatmap_legend_svg() -> str:
     )
 
 
-def excerpt(text: str, span: Span, limit: int = EXCERPT_CHARS) -> str:
+def excerpt(text: str, span: Span, limit: int = EXCERPT_CHARS, leave_out: Sequence[Span] = ()) -> str:
     """Return a span's text with whitespace collapsed, cut to ``limit`` characters (not escaped).
+
+    The sorted spans ``leave_out`` (page noise) are left out of it.
 
     >>> excerpt("The  cat\\nsat on the mat.", Span(0, 24), 12)
     'The cat sat…'
+    >>> excerpt("Title\\n\\nPage 2 of 9\\n\\nBody text.", Span(0, 30), leave_out=[Span(7, 18)])
+    'Title Body text.'
     """
-    flat = " ".join(span.slice(text).split())
+    parts, cursor = [], span.start
+    for noise in leave_out:
+        if noise.end <= cursor or noise.start >= span.end:
+            continue
+        parts.append(text[cursor : max(cursor, noise.start)])
+        cursor = max(cursor, noise.end)
+    parts.append(text[cursor : span.end])
+    flat = " ".join(" ".join(parts).split())
     return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
 
 
@@ -259,13 +292,13 @@ def _documents_table(report: Report, names: list[str]) -> str:
         partners = ", ".join(escape(names[p]) for p in document.partners) or "—"
         noise = sum(len(span) for span in document.boilerplate)
         rows.append(
-            f'<tr><td class="num">{document.index + 1}</td><td class="name">{escape(document.name)}</td>'
+            f'<tr><td class="name">{escape(document.name)}</td>'
             f'<td class="num">{percent(document.reused_share)}</td><td class="num">{document.reused_chars:,}</td>'
             f'<td class="num">{document.counted_chars:,}</td><td class="num">{noise:,}</td><td>{partners}</td></tr>'
         )
     return (
         '<section aria-labelledby="documents-title"><h2 id="documents-title">Documents</h2><table>'
-        '<thead><tr><th class="num">#</th><th>Document</th><th class="num">Reused</th>'
+        '<thead><tr><th>Document</th><th class="num">Reused</th>'
         '<th class="num">Reused chars</th><th class="num">Counted chars</th><th class="num">Page noise chars</th>'
         "<th>Shares text with</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table></section>"
     )
@@ -275,11 +308,11 @@ def _pairs_table(report: Report, documents: Sequence[Document], names: list[str]
     ranked = sorted(report.pairs, key=lambda p: (-max(p.a_share, p.b_share), p.a, p.b))
     rows = []
     for pair in ranked[:MAX_PAIRS]:
-        a_text = documents[pair.a].text
+        a_text, noise_a = documents[pair.a].text, report.documents[pair.a].boilerplate
         passages = "".join(
             f'<li><span class="offsets">{passage.kind.value} {passage.score:.2f} · '
             f"A [{passage.a.start}:{passage.a.end}] · B [{passage.b.start}:{passage.b.end}]</span><br>"
-            f'<span class="excerpt">{escape(excerpt(a_text, passage.a))}</span></li>'
+            f'<span class="excerpt">{escape(excerpt(a_text, passage.a, leave_out=noise_a))}</span></li>'
             for passage in pair.passages[:MAX_PASSAGES]
         )
         more = (f'<li class="note">… and {len(pair.passages) - MAX_PASSAGES} more</li>'
@@ -303,12 +336,13 @@ def _pairs_table(report: Report, documents: Sequence[Document], names: list[str]
 
 def _families(report: Report, documents: Sequence[Document], names: list[str]) -> str:
     blocks = []
+    def member(m: PassageMember) -> str:
+        text = excerpt(documents[m.document].text, m.span, leave_out=report.documents[m.document].boilerplate)
+        return (f'<li><strong>{escape(names[m.document])}</strong> <span class="offsets">[{m.span.start}:'
+                f'{m.span.end}]</span><br><span class="excerpt">{escape(text)}</span></li>')
+
     for number, family in enumerate(report.families[:MAX_FAMILIES], 1):
-        members = "".join(
-            f'<li><strong>{escape(names[m.document])}</strong> <span class="offsets">[{m.span.start}:{m.span.end}]'
-            f'</span><br><span class="excerpt">{escape(excerpt(documents[m.document].text, m.span))}</span></li>'
-            for m in family.members
-        )
+        members = "".join(member(m) for m in family.members)
         blocks.append(
             f'<div class="family"><h3>Family {number} · in {family.spread} documents · {family.size:,} characters'
             f" · similarity {family.score:.2f}</h3><ol>{members}</ol></div>"

@@ -1,32 +1,36 @@
 """How each rendering of a family words the statement differently from the others.
 
 A family (``compare.families``) holds one statement's rendering in each
-document that has it.  For every rendering, each *word* is checked against
-every other rendering with the word diff (``compare.worddiff.diff_words``):
-a word that sits in an ``equal`` operation is shared with that rendering,
-otherwise it differs from it.
+document that has it.  Every *word* of a rendering is looked up, by its
+folded form (case, quotes and dashes folded as the word diff folds them), in
+each other rendering: it is shared with those that use it and differs from
+the rest.
 
 A word is a **variant** when it differs from a strict majority of the other
-renderings.  With two renderings that is the plain word diff; with three, a
-word is marked only when it differs from both others, so two renderings that
-agree against a third leave their common wording unmarked and the odd one's
-wording stands out.  Punctuation is never marked; adjacent variant words
-separated only by spaces (or a hyphen) merge into one span.
+renderings.  With two renderings that is every word the other lacks; with
+three, a word is marked only when both others lack it, so two renderings
+that agree against a third leave their common wording unmarked and the odd
+one's wording stands out.  Punctuation is never marked; adjacent variant
+words separated only by spaces (or a hyphen) merge into one span.  Word order
+is no variant (a transposition keeps its words).  The cost is linear in the
+renderings' words: twenty renderings cost twenty times one, where diffing
+every pair of them would cost 190 diffs per family.
 
-A family's **divergence** is the mean, over all pairs of its renderings, of
-the share of both renderings' words that the pair's diff does not match:
-0 when every rendering has the same words (up to case, quotes and spacing),
-1 when no two renderings share a word.
+A family's **divergence** is the share of the other renderings that lack a
+word, averaged over every word of every rendering: 0 when every rendering has
+the same words (up to case, quotes and spacing), 1 when no two renderings
+share a word.  With two renderings it is the share of both renderings' words
+that the other lacks.
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
-from itertools import combinations
 
-from compare.model import DiffOp, Family, FamilySet, OpTag, Span
-from compare.worddiff import diff_words
+from compare.model import Family, FamilySet, Span
+from compare.normalize import fold
 
 # Words as the word diff sees them: letters and digits, with inner apostrophes and dots ("China's", "2.5").
 _WORD = re.compile(r"\w+(?:['’.]\w+)*")
@@ -56,22 +60,6 @@ def _words(text: str, span: Span) -> list[Span]:
     return [Span(span.start + m.start(), span.start + m.end()) for m in _WORD.finditer(span.slice(text))]
 
 
-def _differing(words: list[Span], edits: list[Span]) -> list[bool]:
-    """Tell, for each word, whether it overlaps one of the sorted edit spans (words and edits both in order)."""
-    flags, k = [], 0
-    for word in words:
-        while k < len(edits) and edits[k].end <= word.start:
-            k += 1
-        flags.append(k < len(edits) and edits[k].start < word.end)
-    return flags
-
-
-def _edits(ops: tuple[DiffOp, ...], side: str) -> list[Span]:
-    """Return the non-empty spans, on one side, of a diff's non-equal operations."""
-    spans = (op.a if side == "a" else op.b for op in ops if op.tag is not OpTag.EQUAL)
-    return sorted(span for span in spans if len(span))
-
-
 def _merge(text: str, words: list[Span], marked: list[bool]) -> tuple[Span, ...]:
     """Join marked words that only whitespace or a hyphen separates into spans."""
     spans: list[Span] = []
@@ -95,31 +83,23 @@ def family_variants(family: Family, texts: list[str]) -> FamilyVariants:
     >>> result = family_variants(family, texts)
     >>> [[s.slice(texts[r.document]) for s in r.variants] for r in result.renderings]
     [[], ['slept'], ['small']]
-    >>> result.divergence  # pairs differ by 2, 2 and 4 of their 14 words
+    >>> result.divergence  # of 21 words, "big" and "barked" twice lack in one of two others, "slept", "small" in both
     0.1905
     """
     renderings = family.renderings
     words = [_words(texts[r.document], r.span) for r in renderings]
-    differs = [[0] * len(w) for w in words]
-    pair_divergences = []
-    for x, y in combinations(range(len(renderings)), 2):
-        ops = diff_words(texts[renderings[x].document], texts[renderings[y].document], renderings[x].span,
-                         renderings[y].span)
-        x_flags = _differing(words[x], _edits(ops, "a"))
-        y_flags = _differing(words[y], _edits(ops, "b"))
-        for counts, flags in ((differs[x], x_flags), (differs[y], y_flags)):
-            for i, flag in enumerate(flags):
-                counts[i] += flag
-        total = len(x_flags) + len(y_flags)
-        pair_divergences.append((sum(x_flags) + sum(y_flags)) / total if total else 0.0)
-    majority = (len(renderings) - 1) // 2 + 1  # strictly more than half of the other renderings
-    result = tuple(
-        RenderingVariants(r.document, r.span,
-                          _merge(texts[r.document], words[i], [count >= majority for count in differs[i]]))
-        for i, r in enumerate(renderings)
-    )
-    divergence = sum(pair_divergences) / len(pair_divergences) if pair_divergences else 0.0
-    return FamilyVariants(family, result, round(divergence, 4))
+    keys = [[fold(w.slice(texts[r.document])) for w in found] for r, found in zip(renderings, words, strict=True)]
+    users = Counter(key for own in keys for key in set(own))  # how many renderings use each word
+    others = len(renderings) - 1
+    majority = others // 2 + 1  # strictly more than half of the other renderings
+    result, lacking, counted = [], 0.0, 0
+    for rendering, found, own in zip(renderings, words, keys, strict=True):
+        missing = [others - (users[key] - 1) for key in own]  # the other renderings without the word
+        lacking += sum(missing) / others if others else 0.0
+        counted += len(own)
+        result.append(RenderingVariants(rendering.document, rendering.span,
+                                        _merge(texts[rendering.document], found, [m >= majority for m in missing])))
+    return FamilyVariants(family, tuple(result), round(lacking / counted, 4) if counted else 0.0)
 
 
 def find_variants(result: FamilySet) -> tuple[FamilyVariants, ...]:
@@ -132,3 +112,9 @@ def find_variants(result: FamilySet) -> tuple[FamilyVariants, ...]:
     """
     texts = [segmentation.document.text for segmentation in result.documents]
     return tuple(family_variants(family, texts) for family in result.families)
+
+
+def statement_variants(result: FamilySet) -> tuple[FamilyVariants, ...]:
+    """Return every statement of ``result`` with its variant words, also those only one document has."""
+    texts = [segmentation.document.text for segmentation in result.documents]
+    return tuple(family_variants(statement, texts) for statement in result.statements)

@@ -20,7 +20,9 @@ def test_alignment_json_schema_and_offsets(seeds) -> None:  # type: ignore[no-un
     assert set(data) >= {"pairs", "a", "b", "a_only", "b_only", "summary", "degraded", "version"}
     text_a, text_b = seeds["002"].text, seeds["004"].text
     for pair in data["pairs"]:
-        assert set(pair) == {"a", "b", "kind", "score", "moved", "ops"}
+        assert set(pair) == {"a", "b", "kind", "score", "moved", "edits", "ops"}
+        assert pair["edits"] == sum(op["op"] != "equal" for op in pair["ops"])
+        assert (pair["kind"] == "verbatim") == (pair["edits"] == 0)
         assert pair["kind"] in {"verbatim", "variant", "partial"}
         a0, a1 = pair["a"]
         b0, b1 = pair["b"]
@@ -46,7 +48,7 @@ def test_cli_families_text(capsys: pytest.CaptureFixture[str]) -> None:
     files = [str(SEEDS / n) for n in ("000_4b4d1cb7ea2a3886.txt", "002_3a6851b46bc49101.txt",
                                       "004_2baaef8fb25a8ccf.txt")]
     assert main(["families", *files]) == 0
-    assert "family 1" in capsys.readouterr().out
+    assert "statement 1" in capsys.readouterr().out
 
 
 def test_cli_bad_input_exits_2_with_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

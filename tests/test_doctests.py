@@ -1,4 +1,4 @@
-"""The examples in the docstrings of the modules that guard against hostile input run and hold."""
+"""The examples in the docstrings of the modules that guard against hostile input, and of the N-way ones, hold."""
 
 from __future__ import annotations
 
@@ -8,7 +8,9 @@ import importlib
 import pytest
 
 MODULES = ("compare.workers", "compare.formats.pdf", "compare.segment", "web.ids", "web.store", "web.tasks",
-           "web.uploads")  # by name: the package ``compare`` exports a function called ``segment``
+           "web.uploads",  # by name: the package ``compare`` exports a function called ``segment``
+           "compare.multialign", "compare.columns", "compare.families", "compare.variants", "compare.apparatus",
+           "benchmarks.renderings")
 
 
 @pytest.mark.parametrize("name", MODULES)

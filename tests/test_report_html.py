@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
+from html import escape
 from html.parser import HTMLParser
 
 import pytest
 
 from compare import Document, PairKind, Span
 from compare.model import DocumentReport, PairReport, PassageFamily, PassageMember, Report, SharedPassage
-from compare.report_html import heatmap_svg, percent, report_to_html, shade, share
+from compare.report_html import excerpt, heatmap_svg, ink_on, percent, report_to_html, shade, share
 
 HOSTILE = '<script>alert(1)</script>"><img src=x onerror=alert(1)>'
 
@@ -94,3 +95,37 @@ def test_large_reports_show_the_most_reused_documents_in_the_matrix() -> None:
     assert svg.count('class="row-label"') == 20
     page = report_to_html(Report(reports, (), ()), [Document(f"d{i}", "x" * 10) for i in range(count)])
     assert "most reused of 70 documents" in page
+
+
+def contrast(a: str, b: str) -> float:
+    def luminance(colour: str) -> float:
+        channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+        linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+    high, low = sorted((luminance(a), luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def test_every_printed_value_stands_out_from_its_shade() -> None:
+    worst = min(contrast(ink_on(shade(step / 100)), shade(step / 100)) for step in range(101))
+    assert worst >= 4.5
+    svg = heatmap_svg(three_documents()[0])
+    for fill, ink in re.findall(r'<rect [^>]*fill="(#[0-9a-f]{6})"[^>]*/><text [^>]*fill="(#[0-9a-f]{6})"', svg):
+        assert contrast(fill, ink) >= 4.5, (fill, ink)
+
+
+def test_the_heatmap_names_its_columns_and_rows() -> None:
+    report, documents = three_documents()
+    svg = heatmap_svg(report)
+    columns = re.findall(r'<text class="col-label"[^>]*><title>[^<]*</title>([^<]*)</text>', svg)
+    rows = re.findall(r'<text class="row-label"[^>]*><title>[^<]*</title>([^<]*)</text>', svg)
+    shortened = documents[1].name[:29] + "…"  # names are cut to 30 characters; the tooltip holds the whole
+    assert columns == rows == ["a.txt", escape(shortened), "c.txt"]
+
+
+def test_excerpts_leave_page_noise_out() -> None:
+    text = "Breaking news\n\nShare this article\n\nThe river rose in the night.\n\nPage 2 of 7\n\nNobody slept."
+    noise = [Span(text.index("Share"), text.index("Share") + 18), Span(text.index("Page"), text.index("Page") + 11)]
+    whole = excerpt(text, Span(0, len(text)), leave_out=noise)
+    assert whole == "Breaking news The river rose in the night. Nobody slept."
+    assert excerpt(text, Span(15, text.index("river") + 5), leave_out=noise) == "The river"

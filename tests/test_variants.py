@@ -81,11 +81,12 @@ def test_variants_are_sorted_disjoint_whole_words_inside_their_rendering(texts: 
             previous_end = span.end
 
 
-def test_families_json_adds_variants_and_divergence_and_keeps_existing_keys() -> None:
+def test_families_json_has_statement_numbers_variants_and_divergence() -> None:
     docs = [Document("a", "The sky is blue today."), Document("b", "The sky was blue today.")]
     data = json.loads(json.dumps(families_to_json(find_families(docs))))
     (family,) = data["families"]
-    assert set(family) == {"score", "renderings", "divergence"}
+    assert set(family) == {"statement", "score", "renderings", "divergence"}
+    assert family["statement"] == 1 and data["statements"] == 1 and data["pivot"] in (0, 1)
     assert family["divergence"] == pytest.approx(0.2)
     first, second = family["renderings"]
     assert set(first) == {"document", "span", "text", "variants"}

@@ -106,7 +106,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     database = app.config["DATABASE"] or instance / "compare.sqlite3"
     app.config["DATABASE"] = str(database)
-    store = Store(database, StoreSettings.from_config(app.config))
+    from web.documents import library_line
+
+    store = Store(database, StoreSettings.from_config(app.config), describe=library_line)
     store.initialize()
     if app.config["SEED"]:
         seed_dir = Path(app.config["SEED_DIR"] or DEFAULT_SEED_DIR)

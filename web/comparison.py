@@ -5,29 +5,32 @@ from __future__ import annotations
 import base64
 import csv
 import dataclasses
+import functools
 import hashlib
 import io
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, redirect, request, url_for
 from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as BaseResponse
 
 from compare import Comparison, Document, Options, Span, comparison_to_json
 from web.cache import cached_compare
+from web.changes import fold, number_changes, summarize
 from web.documents import current_store, document_or_404
 from web.errors import error_headers, error_view
-from web.execution import check_renderable, request_started, run_heavy
+from web.execution import check_renderable, render_in_time, request_started, run_heavy, too_many_rows
 from web.limits import current_limits
 from web.pages import render_page
 from web.query import CompareQuery, parse_query
-from web.rows import anchor_at, layout, summarize
-from web.store import StoredDocument
+from web.rows import anchor_at, layout
+from web.store import DocumentInfo, StoredDocument
 from web.tasks import compare_record
 
 blueprint = Blueprint("comparison", __name__)
@@ -90,19 +93,36 @@ def row_count(comparison: Comparison) -> int:
             + len(comparison.b.segments) - len(paired_b))
 
 
-def view_context(result: Result) -> dict[str, Any]:
-    """Return what the comparison templates show, or end the request (422) if it cannot render in time."""
+def view_context(result: Result) -> tuple[dict[str, Any], Callable[..., str]]:
+    """Return what the comparison templates show (summary, rows, unchanged runs folded) and how to render it.
+
+    The request ends (422) first if the comparison has too many rows to render
+    in time; the render function ends it at its deadline if rendering the rows
+    outlasts it all the same.
+    """
     query, comparison = result.query, result.comparison
-    check_renderable(row_count(comparison), f"the comparison of {result.a.info.name} and {result.b.info.name}",
-                     advice=f"download it as JSON ({url_for('comparison.export', fmt='json', **query.args())}) "
-                            f"or CSV ({url_for('comparison.export', fmt='csv', **query.args())}), or compare parts "
-                            "of the documents")
-    return {
+    label = f"the comparison of {result.a.info.name} and {result.b.info.name}"
+    advice = (f"download it as JSON ({url_for('comparison.export', fmt='json', **query.args())}) "
+              f"or CSV ({url_for('comparison.export', fmt='csv', **query.args())}), or compare parts "
+              "of the documents")
+    check_renderable(row_count(comparison), label, advice)
+    rows = number_changes(layout(comparison))
+    context = {
         "result": result,
         "query": query,
-        "rows": layout(comparison, hide_identical=query.hide_identical),
-        "summary": summarize(comparison),
+        "blocks": fold(rows, hide_identical=query.hide_identical),
+        "summary": summarize(comparison, rows),
+        "unit": query.granularity.value,
     }
+    return context, functools.partial(render_in_time, refusal=too_many_rows(len(rows), label, advice))
+
+
+def error_page(error: HTTPException, documents: list[DocumentInfo], query: CompareQuery | None) -> Response:
+    """Show an error where the result would be, below the controls that led there (for htmx too: it swaps 4xx)."""
+    response = render_page("compare.html", "_comparison.html", status=error.code or 500,
+                           documents=documents, result=None, query=query, error=error_view(error))
+    response.headers.update(error_headers(error))  # a 503's Retry-After
+    return response
 
 
 @blueprint.get("/compare")
@@ -115,22 +135,17 @@ def compare() -> Response:
     try:
         query = query_or_400()
         result = compute(query)
-        context = view_context(result)
-    except HTTPException as error:
-        # The controls stay; the error shows where the result would be (for htmx too: it swaps 4xx answers).
-        response = render_page(
-            "compare.html", "_comparison.html", status=error.code or 500,
-            documents=documents, result=None, query=query, error=error_view(error),
+        context, render = view_context(result)
+        return render_page(
+            "compare.html",
+            "_comparison.html",
+            push_url=url_for("comparison.compare", **result.query.args()),
+            render=render,
+            documents=documents,
+            **context,
         )
-        response.headers.update(error_headers(error))
-        return response
-    return render_page(
-        "compare.html",
-        "_comparison.html",
-        push_url=url_for("comparison.compare", **result.query.args()),
-        documents=documents,
-        **context,
-    )
+    except HTTPException as error:
+        return error_page(error, documents, query)
 
 
 def passage_span(args: dict[str, str]) -> Span:
@@ -148,14 +163,21 @@ def passage_span(args: dict[str, str]) -> Span:
 
 @blueprint.get("/compare/at")
 def passage() -> BaseResponse:
-    """Open the compare view scrolled to the row of A's passage ``[start, end)`` (its anchor marks it)."""
-    query = query_or_400()
+    """Open the compare view at the first row of A's passage ``[start, end)`` (its anchor marks it).
+
+    A bad link shows its error on the compare page, below the controls.
+    """
+    query: CompareQuery | None = None
     try:
-        span = passage_span(request.args.to_dict())
-    except ValueError as error:
-        abort(400, description=str(error))
-    result = compute(query)
-    anchor = anchor_at(layout(result.comparison, hide_identical=query.hide_identical), "a", span)
+        query = query_or_400()
+        try:
+            span = passage_span(request.args.to_dict())
+        except ValueError as error:
+            abort(400, description=str(error))
+        result = compute(query)
+    except HTTPException as error:
+        return error_page(error, current_store().list_documents(), query)
+    anchor = anchor_at(layout(result.comparison), "a", span)
     target = url_for("comparison.compare", **query.args())
     return redirect(f"{target}#{anchor}" if anchor else target, 303)
 
@@ -218,7 +240,8 @@ def export(fmt: str) -> Response:
     digest = base64.b64encode(hashlib.sha256(css.encode("utf-8")).digest()).decode("ascii")
     policy = f"default-src 'none'; style-src 'sha256-{digest}'; base-uri 'none'; form-action 'none'"
     # The stylesheet is the app's own file (checked above), never document text.
-    body = render_template("export.html", css=Markup(css), policy=policy, **view_context(result))
+    context, render = view_context(result)
+    body = render("export.html", css=Markup(css), policy=policy, **context)
     response = _download(body, "text/html", query, "html")
     response.headers["Content-Security-Policy"] = policy + "; frame-ancestors 'none'"
     return response

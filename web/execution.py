@@ -25,7 +25,7 @@ import time
 from collections.abc import Callable
 from typing import Any, NoReturn, TypeVar
 
-from flask import Flask, abort, current_app, g, request
+from flask import Flask, abort, current_app, g, request, stream_template
 from werkzeug.exceptions import HTTPException, ServiceUnavailable
 
 from compare import (
@@ -41,7 +41,7 @@ from web.limits import Limits, current_limits
 
 T = TypeVar("T")
 
-RENDER_ROWS_PER_SECOND = 10_000  # rows the compare page lays out and renders per second (~14,000 measured here)
+RENDER_ROWS_PER_SECOND = 5_000  # rows the compare page lays out and renders per second (~7,700 on 2 busy cores)
 DEMOTE_AFTER_S = 1.0  # a job running longer yields the cores to short ones and to pages (most take < 0.5 s)
 PRELOAD = ("web.tasks",)  # imported once by the fork server, so a new worker starts in milliseconds
 CLIENT_GONE_STATUS = 499  # nginx's "client closed request": nobody reads it, the log tells what happened
@@ -113,6 +113,11 @@ def request_started() -> float:
     return started
 
 
+def time_left() -> float:
+    """Return the seconds the current request has left of its time budget (negative past it)."""
+    return request_started() + current_limits().time_budget_s - time.monotonic()
+
+
 def client_gone() -> Callable[[], bool] | None:
     """Return a check that tells whether the client has disconnected, when the server can tell."""
     check = request.environ.get("waitress.client_disconnected")
@@ -129,19 +134,50 @@ def busy(message: str, limits: Limits) -> NoReturn:
     raise ServiceUnavailable(description=message, retry_after=retry_after(limits))
 
 
+def deadline() -> float:
+    """Return when the current request must be answered: its arrival, its time budget, and the kill margin."""
+    return request_started() + current_limits().time_budget_s + KILL_MARGIN_S
+
+
+def too_many_rows(rows: int, label: str, advice: str) -> str:
+    """Return the refusal of a page of ``rows`` rows that cannot be shown in time, naming what it shows."""
+    return (f"{label} has {rows:,} rows, more than this page can show within the "
+            f"{current_limits().time_budget_s:g} s time budget; {advice}")
+
+
 def check_renderable(rows: int, label: str, advice: str) -> None:
     """Refuse (422) a page of about ``rows`` rows that the server could not lay out before the deadline.
 
     Laying out and rendering the rows runs in the server's own thread
     (templates need the app), so it is bounded here, before it starts: 180,000
     rows (900 KB of one-mark sentences against a report) took 4.8 s to lay out
-    and 8 s to render, a 59 MB page, slowing every other page meanwhile.
+    and 8 s to render, a 59 MB page, slowing every other page meanwhile.  This
+    is a guess from the rows; ``render_in_time`` holds the deadline itself.
     """
-    limits = current_limits()
-    remaining = request_started() + limits.time_budget_s + KILL_MARGIN_S - time.monotonic()
-    if rows > RENDER_ROWS_PER_SECOND * max(0.0, remaining):
-        abort(422, description=f"{label} has {rows:,} rows, more than this page can show within the "
-                               f"{limits.time_budget_s:g} s time budget; {advice}")
+    if rows > RENDER_ROWS_PER_SECOND * max(0.0, deadline() - time.monotonic()):
+        abort(422, description=too_many_rows(rows, label, advice))
+
+
+def render_in_time(template: str, refusal: str, **context: Any) -> str:
+    """Render ``template`` in the server's thread, ending the request (422, ``refusal``) at its deadline.
+
+    ``check_renderable`` judges a page by its rows before any work, at a pace
+    measured on one machine; a loaded machine renders slower, and a comparison
+    that came back late leaves little time.  So the rendering itself stops at
+    the request's deadline, and the answer (the refusal) still comes within
+    the budget plus about a second.
+    """
+    end = deadline()
+    parts: list[str] = []
+    chunks = stream_template(template, **context)  # holds the request's context until closed
+    try:
+        for chunk in chunks:
+            if time.monotonic() > end:
+                abort(422, description=refusal)
+            parts.append(chunk)
+    finally:
+        getattr(chunks, "close", lambda: None)()
+    return "".join(parts)
 
 
 COMPARE_ADVICE = ("the documents are too long or too repetitive to be handled here; try parts of them, or the "

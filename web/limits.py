@@ -43,13 +43,14 @@ class Limits:
     max_files: int = 20  # documents per request, files or JSON objects (413)
     max_chars: int = 2_000_000  # characters of one document's text, after reading (413)
     max_paragraphs: int = 50_000  # paragraphs of one document (a long book has about 10,000) (413)
-    time_budget_s: float = TIME_BUDGET_S  # one comparison, variants page or upload: shortcuts, then a hard stop
+    time_budget_s: float = TIME_BUDGET_S  # one comparison (each of a Variants alignment too) or upload: then stopped
     report_max_documents: int = 2_000  # documents of one corpus report (hook for the Report page)
-    variants_max_documents: int = 8  # documents on the Variants page: N documents cost N(N-1)/2 comparisons
+    variants_max_documents: int = 20  # documents on the Variants page: each is aligned once (N - 1 comparisons)
     workers: int = 2  # worker processes for comparisons, variants and converted uploads (the heavy jobs at once)
     queue: int = 8  # heavy requests waiting for a worker (the wait counts against their budget); past it, 503
     report_workers: int = 1  # worker processes for reports (one report uses every core already)
     report_time_budget_s: float = 300.0  # one report, once it runs: past it, it is stopped with a message
+    variants_time_budget_s: float = 120.0  # one Variants alignment (a background job), once it runs: then stopped
     worker_memory_bytes: int = 4096 * MB  # address space of one worker; past it, its job fails with a message
 
     def __post_init__(self) -> None:

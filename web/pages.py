@@ -8,6 +8,7 @@ fragment.  ``Vary: HX-Request`` keeps caches from mixing the two.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, cast
 
 from flask import Response, render_template
@@ -21,13 +22,14 @@ def is_fragment_request() -> bool:
 
 
 def render_page(
-    page: str, fragment: str, *, status: int = 200, push_url: str | None = None, **context: Any
+    page: str, fragment: str, *, status: int = 200, push_url: str | None = None,
+    render: Callable[..., str] = render_template, **context: Any
 ) -> Response:
-    """Render ``fragment`` for htmx and ``page`` otherwise; tell htmx which URL to push."""
+    """Render ``fragment`` for htmx and ``page`` otherwise (with ``render``); tell htmx which URL to push."""
     fragment_request = is_fragment_request()
     template = fragment if fragment_request else page
     response = cast(Response, make_response(
-        render_template(template, fragment=fragment_request, **context),
+        render(template, fragment=fragment_request, **context),
         status,
         push_url=push_url if fragment_request else None,
     ))

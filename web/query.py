@@ -100,11 +100,16 @@ def parse_flag(value: str | None, name: str) -> bool:
 
 
 def parse_query(args: Mapping[str, str]) -> CompareQuery:
-    """Return the compare state a query string asks for, or raise ValueError."""
-    return CompareQuery(
+    """Return the compare state a query string asks for, or raise ValueError.
+
+    The engine checks the settings too (``Options``): what it refuses is a bad value here, not a crash later.
+    """
+    query = CompareQuery(
         a=parse_id(args.get("a"), "a"),
         b=parse_id(args.get("b"), "b"),
         threshold=parse_threshold(args.get("threshold")),
         granularity=parse_granularity(args.get("granularity")),
         hide_identical=parse_flag(args.get("hide_identical"), "hide_identical"),
     )
+    _ = query.options  # the engine's Options raise ValueError on a value they refuse
+    return query

@@ -19,6 +19,7 @@ from typing import Any
 from flask import Blueprint, Response, abort, current_app, redirect, request, url_for
 from flask.blueprints import BlueprintSetupState
 from markupsafe import Markup
+from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as BaseResponse
 
 from compare import (
@@ -28,6 +29,7 @@ from compare import (
     PairReport,
     Report,
     Span,
+    excerpt,
     heatmap_legend_svg,
     heatmap_svg,
     report_to_csv,
@@ -35,6 +37,7 @@ from compare import (
     report_to_json,
 )
 from web.documents import current_store, document_or_404
+from web.errors import error_headers, error_view
 from web.execution import busy
 from web.ids import id_problem, parse_document_id
 from web.jobs import Job, JobRegistry, JobsBusy
@@ -49,6 +52,7 @@ MAX_CHARS = 50_000_000  # characters of all chosen documents together
 SYNC_WAIT_S = 1.5  # the page waits this long for a report before showing progress instead
 EXPORT_WAIT_S = 60.0  # a download waits this long for its report
 FAMILIES_SHOWN = 50
+EXCERPT_CHARS = 400  # a family member's excerpt is cut to this length
 EXPORT_FORMATS = ("html", "json", "csv")
 EXPORT_POLICY = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"  # no script at all
 
@@ -217,7 +221,8 @@ def report_context(built: BuiltReport, query: ReportQuery) -> dict[str, Any]:
         members = []
         for position, member in enumerate(family.members):
             other = family.members[position + 1 if position + 1 < len(family.members) else 0].document
-            text = " ".join(member.span.slice(built.documents[member.document].text).split())
+            noise = report.documents[member.document].boilerplate  # page noise stays out of the excerpt
+            text = excerpt(built.documents[member.document].text, member.span, EXCERPT_CHARS, leave_out=noise)
             members.append({"member": member, "text": text, "url": _passage_url(built, member.document, other,
                                                                                  member.span)})
         families.append({"family": family, "members": members})
@@ -236,14 +241,25 @@ def report_context(built: BuiltReport, query: ReportQuery) -> dict[str, Any]:
 
 @blueprint.get("/report")
 def show() -> Response:
-    """Show the report of the library (or of the chosen documents): at once if quick, else a progress bar."""
-    query = query_or_400()
+    """Show the report of the library (or of the chosen documents): at once if quick, else a progress bar.
+
+    A refusal (a bad sort, too few documents) shows where the report would be, below its controls.
+    """
     library = current_store().list_documents()
-    documents = chosen_documents(query)
-    job = start_job(documents)
-    job.wait(current_app.config.get("REPORT_SYNC_WAIT_S", SYNC_WAIT_S))
-    if job.error is not None:
-        abort(400, description=f"the report could not be built: {job.error}")
+    query = ReportQuery(())
+    try:
+        query = query_or_400()
+        documents = chosen_documents(query)
+        job = start_job(documents)
+        job.wait(current_app.config.get("REPORT_SYNC_WAIT_S", SYNC_WAIT_S))
+        if job.error is not None:
+            abort(400, description=f"the report could not be built: {job.error}")
+    except HTTPException as error:
+        chosen = [d for d in library if d.id in query.ids] if query.ids else library
+        response = render_page("report.html", "_report.html", status=error.code or 500, library=library,
+                               query=query, chosen=chosen, ready=False, error=error_view(error))
+        response.headers.update(error_headers(error))  # a 503's Retry-After
+        return response
     built = job.result  # read once: the job may finish while the page renders
     context: dict[str, Any] = {"library": library, "query": query, "job": job, "chosen": documents,
                                "ready": built is not None}

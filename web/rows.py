@@ -14,6 +14,8 @@ the template macro in ``_diff.html`` is the only place that turns marks into mar
 
 from __future__ import annotations
 
+import bisect
+import dataclasses
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -54,44 +56,40 @@ class Cell:
 
 @dataclass(frozen=True, slots=True)
 class Row:
-    """One row of the view: the two cells side by side, or a note of hidden rows."""
+    """One row of the view: the two cells side by side.
 
-    kind: str  # verbatim, variant, partial, a-only, b-only, boilerplate, moved, hidden
+    ``edits`` counts the changed word runs of the row's pair (0 for one-sided
+    text); ``segments`` how many segments the row stands for (a pair of runs of
+    sentences counts each sentence), so a folded run can say how many it holds.
+    ``change`` numbers the change the row belongs to (0: none) and ``stop``
+    marks the row where navigation to that change lands (see ``web.changes``).
+    """
+
+    kind: str  # verbatim, variant, partial, a-only, b-only, boilerplate, moved
     a: Cell | None
     b: Cell | None
     moved: bool = False
     score: float | None = None
-    hidden: int = 0  # for kind "hidden": how many identical rows it stands for
     paragraph_start: bool = False  # the row opens a new paragraph on some side
+    edits: int = 0
+    segments: int = 1
+    pair: int | None = None  # the index in ``Comparison.pairs`` of the row's pair, if it shows one
+    change: int = 0
+    stop: bool = False
+
+    @property
+    def identical(self) -> bool:
+        """Tell whether the row is a pair on the shared order with no edit (what *Hide identical* hides)."""
+        return self.kind in PAIR_KINDS and not self.moved and self.edits == 0
+
+    @property
+    def one_sided(self) -> bool:
+        """Tell whether the row holds text (or page noise) of one side only."""
+        return self.kind in ONE_SIDED_KINDS
 
 
-@dataclass(frozen=True, slots=True)
-class Summary:
-    """The figures of the summary bar."""
-
-    shared_a: float
-    shared_b: float
-    verbatim: int
-    variant: int
-    partial: int
-    moved: int
-    a_only: int
-    b_only: int
-
-
-def summarize(comparison: Comparison) -> Summary:
-    """Return the counts and shared percentages of a comparison."""
-    kinds = [pair.kind for pair in comparison.pairs]
-    return Summary(
-        shared_a=comparison.shared_share("a"),
-        shared_b=comparison.shared_share("b"),
-        verbatim=kinds.count(PairKind.VERBATIM),
-        variant=kinds.count(PairKind.VARIANT),
-        partial=kinds.count(PairKind.PARTIAL),
-        moved=sum(pair.moved for pair in comparison.pairs),
-        a_only=len(comparison.a_only),
-        b_only=len(comparison.b_only),
-    )
+PAIR_KINDS = frozenset(kind.value for kind in PairKind)
+ONE_SIDED_KINDS = frozenset({"a-only", "b-only", "boilerplate"})
 
 
 def pieces_of(pair: Pair, side: Side, text: str) -> tuple[Piece, ...]:
@@ -192,26 +190,52 @@ def _trimmed(span: Span, text: str) -> Span | None:
     return Span(start, start + len(stripped))
 
 
+class _Passages:
+    """Passages of one side (spans and their anchors) sorted by start, to find fast those a span overlaps.
+
+    Layouts of long documents ask this for every segment and every moved pair,
+    so a scan of all passages per question would make the layout quadratic.
+    """
+
+    def __init__(self, passages: Iterable[tuple[Span, str]] = ()) -> None:
+        self.items = sorted(passages)
+        self.starts = [span.start for span, _ in self.items]
+        self.longest = max((len(span) for span, _ in self.items), default=0)
+
+    def add(self, span: Span, anchor: str) -> None:
+        """Add a passage, keeping the order."""
+        at = bisect.bisect_right(self.starts, span.start)
+        self.items.insert(at, (span, anchor))
+        self.starts.insert(at, span.start)
+        self.longest = max(self.longest, len(span))
+
+    def overlapping(self, span: Span) -> list[tuple[Span, str]]:
+        """Return the passages sharing a character with ``span``, in order."""
+        low = bisect.bisect_left(self.starts, span.start - self.longest)
+        high = bisect.bisect_left(self.starts, span.end)
+        return [item for item in self.items[low:high] if item[0].overlaps(span)]
+
+
 def _paragraph_at(segmentation: Segmentation, offset: int) -> int:
-    for index, paragraph in enumerate(segmentation.paragraphs):
-        if paragraph.start <= offset < paragraph.end:
-            return index
+    at = bisect.bisect_right([paragraph.start for paragraph in segmentation.paragraphs], offset) - 1
+    if at >= 0 and offset < segmentation.paragraphs[at].end:
+        return at
     return -1
 
 
 def _unpaired(segmentation: Segmentation, pair_spans: Sequence[Span]) -> list[_Item]:
     """Return the text of one side that no pair covers, by segment, plus any text between segments."""
     text = segmentation.document.text
-    covered = sorted(pair_spans)
+    covered = _Passages((span, "") for span in pair_spans)
     items = []
     for segment in segmentation.segments:
-        for part in _subtract(segment.span, covered):
+        for part in _subtract(segment.span, [span for span, _ in covered.overlapping(segment.span)]):
             trimmed = _trimmed(part, text)
             if trimmed is not None:
                 items.append(_Item(trimmed, segment.paragraph, segment.role))
     # Text outside every segment and pair (markup the segmenter left out, such as a stray "**")
     # is still shown; with no letter or digit in it, it is shown as page noise.
-    units = sorted([*covered, *(segment.span for segment in segmentation.segments)])
+    units = sorted([*pair_spans, *(segment.span for segment in segmentation.segments)])
     for part in _subtract(Span(0, len(text)), units):
         trimmed = _trimmed(part, text)
         if trimmed is not None:
@@ -222,28 +246,29 @@ def _unpaired(segmentation: Segmentation, pair_spans: Sequence[Span]) -> list[_I
 
 
 def _pair_paragraph(segmentation: Segmentation, indices: Sequence[int], span: Span) -> int:
-    by_index = {segment.index: segment for segment in segmentation.segments}
+    segments = segmentation.segments
     for index in indices:
-        if index in by_index:
-            return by_index[index].paragraph
+        if 0 <= index < len(segments) and segments[index].index == index:  # segments sit at their index
+            return segments[index].paragraph
     return _paragraph_at(segmentation, span.start)
 
 
-def _host(span: Span, shown: Sequence[tuple[Span, str]], text: str) -> str | None:
+def _host(span: Span, shown: _Passages, text: str) -> str | None:
     """Return the anchor of the shown passage that already holds ``span``'s text, if one does.
 
     A moved pair may reuse a passage that another pair shows (one sentence of A
     copied to several places of B): its text is then not shown a second time.
     """
-    rest = _subtract(span, sorted(other for other, _ in shown))
+    near = shown.overlapping(span)
+    rest = _subtract(span, sorted(other for other, _ in near))
     if any(_trimmed(part, text) is not None for part in rest):
         return None
-    overlaps = [(min(span.end, other.end) - max(span.start, other.start), anchor) for other, anchor in shown]
+    overlaps = [(min(span.end, other.end) - max(span.start, other.start), anchor) for other, anchor in near]
     best = max(overlaps, default=(0, ""))
     return best[1] if best[0] > 0 else None
 
 
-def layout(comparison: Comparison, *, hide_identical: bool = False) -> list[Row]:
+def layout(comparison: Comparison) -> list[Row]:
     """Return the rows of the compare view, in reading order of both columns."""
     text = {"a": comparison.a.document.text, "b": comparison.b.document.text}
     pairs = comparison.pairs
@@ -259,17 +284,20 @@ def layout(comparison: Comparison, *, hide_identical: bool = False) -> list[Row]
     hosted: dict[str, list[int]] = {}
     shown_moved: dict[Side, list[int]] = {"a": [], "b": []}
     for side, _ in sides:
-        shown = [(span_of(i, side), f"p{i}-{side}") for i in backbone]
+        shown = _Passages((span_of(i, side), f"p{i}-{side}") for i in backbone)
         anchor_of.update({(side, i): f"p{i}-{side}" for i in backbone})
         for i in sorted(moved, key=lambda i: span_of(i, side)):
             host = _host(span_of(i, side), shown, text[side])
             if host is None:
                 host = f"p{i}-{side}"
-                shown.append((span_of(i, side), host))
+                shown.add(span_of(i, side), host)
                 shown_moved[side].append(i)
             else:
                 hosted.setdefault(host, []).append(i)
             anchor_of[(side, i)] = host
+
+    noise = {side: {s.index for s in segmentation.segments if s.role is SegmentRole.BOILERPLATE}
+             for side, segmentation in sides}
 
     def passage(i: int, side: Side) -> Cell:
         other: Side = "b" if side == "a" else "a"
@@ -277,9 +305,16 @@ def layout(comparison: Comparison, *, hide_identical: bool = False) -> list[Row]
         members = (i, *hosted.get(anchor, ()))
         same_row = None if pairs[i].moved else anchor_of[(other, i)]  # the counterpart beside it
         links = (anchor_of[(other, j)] for j in members)
+        segments = pairs[i].a_segments if side == "a" else pairs[i].b_segments
         return Cell(side, pieces_of(pairs[i], side, text[side]), anchor,
                     links=tuple(dict.fromkeys(link for link in links if link != same_row)), pairs=members,
-                    moved=pairs[i].moved, span=span_of(i, side))
+                    moved=pairs[i].moved, dim=bool(segments) and all(j in noise[side] for j in segments),
+                    span=span_of(i, side))
+
+    def pair_row(kind: str, i: int, a: Cell, b: Cell) -> Row:
+        pair = pairs[i]
+        return Row(kind, a, b, moved=pair.moved, score=pair.score, edits=pair.edits,
+                   segments=max(len(pair.a_segments), len(pair.b_segments), 1), pair=i)
 
     side_items: dict[Side, list[_Item]] = {}
     for side, segmentation in sides:
@@ -298,7 +333,7 @@ def layout(comparison: Comparison, *, hide_identical: bool = False) -> list[Row]
             target = anchor_of[(other, i)]
             marker = Cell(other, (), f"p{i}-{side}-marker", links=(target,), pairs=(i,), placeholder=True)
             a, b = (cell, marker) if side == "a" else (marker, cell)
-            return Row("moved", a, b, moved=True, score=pairs[i].score)
+            return pair_row("moved", i, a, b)
         dim = item.role is SegmentRole.BOILERPLATE
         cell = Cell(side, (Piece("same", item.span.slice(text[side])),), f"{side}{item.span.start}", dim=dim,
                     span=item.span)
@@ -307,57 +342,53 @@ def layout(comparison: Comparison, *, hide_identical: bool = False) -> list[Row]
 
     rows: list[tuple[Row, int, int]] = []  # with the paragraphs of A and B the row belongs to
 
+    next_item: dict[Side, int] = {"a": 0, "b": 0}
+
     def flush(side: Side, before: int | None) -> None:
         items = side_items[side]
-        while items and (before is None or items[0].span.start < before):
-            item = items.pop(0)
-            paragraph = item.paragraph
-            rows.append((one_sided(side, item), paragraph if side == "a" else -2,
-                         paragraph if side == "b" else -2))
+        while next_item[side] < len(items) and (before is None or items[next_item[side]].span.start < before):
+            item = items[next_item[side]]
+            next_item[side] += 1
+            rows.append((one_sided(side, item), item.paragraph if side == "a" else -2,
+                         item.paragraph if side == "b" else -2))
 
     for i in backbone:
         pair = pairs[i]
         flush("a", pair.a.start)
         flush("b", pair.b.start)
-        row = Row(pair.kind.value, passage(i, "a"), passage(i, "b"), score=pair.score)
-        rows.append((row, _pair_paragraph(comparison.a, pair.a_segments, pair.a),
+        rows.append((pair_row(pair.kind.value, i, passage(i, "a"), passage(i, "b")),
+                     _pair_paragraph(comparison.a, pair.a_segments, pair.a),
                      _pair_paragraph(comparison.b, pair.b_segments, pair.b)))
     flush("a", None)
     flush("b", None)
-    return _finish(rows, hide_identical)
+    return _mark_paragraphs(rows)
 
 
-def _finish(rows: Sequence[tuple[Row, int, int]], hide_identical: bool) -> list[Row]:
-    """Mark paragraph starts and fold identical rows into notes when asked."""
+def _mark_paragraphs(rows: Sequence[tuple[Row, int, int]]) -> list[Row]:
+    """Mark the rows that open a new paragraph on some side (the first row opens none)."""
     result: list[Row] = []
     last = {"a": -1, "b": -1}
-    hidden = 0
     for row, paragraph_a, paragraph_b in rows:
         starts = False
         for side, paragraph in (("a", paragraph_a), ("b", paragraph_b)):
             if paragraph != -2:
-                starts = starts or (paragraph != last[side] and bool(result or hidden))
+                starts = starts or (paragraph != last[side] and bool(result))
                 last[side] = paragraph
-        if hide_identical and row.kind == PairKind.VERBATIM.value and not row.moved:
-            hidden += 1
-            continue
-        if hidden:
-            result.append(Row("hidden", None, None, hidden=hidden))
-            hidden = 0
-        result.append(Row(row.kind, row.a, row.b, row.moved, row.score, 0, starts))
-    if hidden:
-        result.append(Row("hidden", None, None, hidden=hidden))
+        result.append(dataclasses.replace(row, paragraph_start=starts))
     return result
 
 
 def anchor_at(rows: Iterable[Row], side: Side, span: Span) -> str | None:
-    """Return the anchor of the passage of ``side`` that overlaps ``span`` most, or None if none does."""
-    best: tuple[int, str] | None = None
+    """Return the anchor of the first passage of ``side`` that overlaps ``span``, or None if none does.
+
+    A link names a passage by its offsets; it lands where that passage starts,
+    even when the passage runs over many rows (a long copied stretch).
+    """
+    first: tuple[int, str] | None = None
     for row in rows:
         cell = row.a if side == "a" else row.b
-        if cell is None or cell.span is None:
+        if cell is None or cell.span is None or not cell.span.overlaps(span):
             continue
-        overlap = min(cell.span.end, span.end) - max(cell.span.start, span.start)
-        if overlap > 0 and (best is None or overlap > best[0]):
-            best = (overlap, cell.anchor)
-    return best[1] if best else None
+        if first is None or cell.span.start < first[0]:
+            first = (cell.span.start, cell.anchor)
+    return first[1] if first else None

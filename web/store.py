@@ -20,7 +20,7 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -29,7 +29,7 @@ from typing import Any
 
 BUSY_TIMEOUT_MS = 10_000  # how long a writer waits for another writer
 FIRST_LINE_CHARS = 160  # the library shows this much of a document's first line
-SCHEMA_VERSION = 2  # 2: comparisons carry their size and last use (the cache is pruned)
+SCHEMA_VERSION = 3  # 2: comparisons carry their size and last use (the cache is pruned); 3: first lines redone
 CACHE_MAX_ENTRIES = 2_000  # cached comparisons kept at most ...
 CACHE_MAX_BYTES = 64 * 1024 * 1024  # ... and at most this many bytes of records
 CACHE_TOUCH_AFTER_S = 60.0  # a cache hit records its use if the last one is older than this
@@ -201,10 +201,13 @@ def first_line(text: str) -> str:
     for line in text.splitlines():
         line = line.strip()
         if line:
-            if len(line) > FIRST_LINE_CHARS:
-                return line[: FIRST_LINE_CHARS - 1].rstrip() + "…"
-            return line
+            return shortened(line)
     return ""
+
+
+def shortened(line: str) -> str:
+    """Return a line cut to ``FIRST_LINE_CHARS`` for a listing (an ellipsis marks the cut)."""
+    return line if len(line) <= FIRST_LINE_CHARS else line[: FIRST_LINE_CHARS - 1].rstrip() + "…"
 
 
 def _now() -> str:
@@ -228,9 +231,11 @@ def _info(row: sqlite3.Row) -> DocumentInfo:
 class Store:
     """The documents and cached comparisons in one SQLite file."""
 
-    def __init__(self, path: str | Path, settings: StoreSettings | None = None) -> None:
+    def __init__(self, path: str | Path, settings: StoreSettings | None = None,
+                 describe: Callable[[str], str] = first_line) -> None:
         self.path = Path(path)
         self.settings = settings or StoreSettings()
+        self.describe = describe  # the line of a text the library lists (the web app skips page noise)
 
     @contextmanager
     def _connect(self, *, create: bool = False) -> Iterator[sqlite3.Connection]:
@@ -309,12 +314,23 @@ class Store:
             connection.executescript(_SCHEMA)
             connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
-    @staticmethod
-    def _migrate(connection: sqlite3.Connection) -> None:
-        """Bring an older file up to this schema: the comparison cache of version 1 is dropped (it rebuilds)."""
+    def _migrate(self, connection: sqlite3.Connection) -> None:
+        """Bring an older file up to this schema.
+
+        Version 1's comparison cache is dropped (it rebuilds); before version 3,
+        every document's first line is described again (the library now skips page noise).
+        """
         columns = {row[1] for row in connection.execute("PRAGMA table_info(comparisons)").fetchall()}
         if columns and "last_used" not in columns:
             connection.execute("DROP TABLE comparisons")
+        version = int(connection.execute("PRAGMA user_version").fetchone()[0])
+        has_documents = connection.execute("SELECT 1 FROM sqlite_master WHERE name = 'documents'").fetchone()
+        if has_documents and version < 3:
+            connection.execute("BEGIN IMMEDIATE")
+            for row in connection.execute("SELECT id, text FROM documents").fetchall():
+                connection.execute("UPDATE documents SET first_line = ? WHERE id = ?",
+                                   (self.describe(row["text"]), row["id"]))
+            connection.execute("COMMIT")
 
     def seed_once(self, documents: Iterable[NewDocument]) -> bool:
         """Store the seed documents on the very first start; tell whether it did.
@@ -338,8 +354,7 @@ class Store:
         with self._transaction() as connection:
             return self._insert(connection, documents)
 
-    @staticmethod
-    def _insert(connection: sqlite3.Connection, documents: Sequence[NewDocument]) -> list[int]:
+    def _insert(self, connection: sqlite3.Connection, documents: Sequence[NewDocument]) -> list[int]:
         ids = []
         for document in documents:
             cursor = connection.execute(
@@ -350,7 +365,7 @@ class Store:
                     document.text,
                     content_hash(document.text),
                     len(document.text.encode("utf-8")),
-                    first_line(document.text),
+                    self.describe(document.text),
                     _now(),
                 ),
             )

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from compare import (
     Document,
+    FamilySet,
     FamilyVariants,
     Options,
     Progress,
@@ -24,11 +25,11 @@ from compare import (
     build_report,
     compare_documents,
     find_families,
-    find_variants,
+    statement_variants,
 )
 from web.cache import comparison_to_record
 from web.store import NewDocument
-from web.uploads import UploadedFile, documents_from_files
+from web.uploads import UploadedFile, document_from_file
 
 DISPATCH_SLACK_S = 1.0  # a shorter wait (sending the call, starting a worker: 0.9 s cold) leaves the whole budget
 
@@ -56,11 +57,25 @@ def compare_record(a: Document, b: Document, options: Options, request_started: 
     return comparison_to_record(compare_documents(a, b, options))
 
 
-def variants_of(documents: Sequence[Document], options: Options,
-                request_started: float) -> tuple[FamilyVariants, ...]:
-    """Return the variant wordings of the families the documents share."""
-    options = replace(options, time_budget_s=engine_budget(options.time_budget_s, request_started))
-    return find_variants(find_families(list(documents), options))
+@dataclass(frozen=True, slots=True)
+class AlignedRenderings:
+    """N renderings aligned statement by statement, and each statement's variant words."""
+
+    result: FamilySet
+    variants: tuple[FamilyVariants, ...]  # one per statement, in statement order
+
+
+def align_renderings_of(documents: Sequence[Document], options: Options, *, progress: Progress) -> AlignedRenderings:
+    """Align renderings statement by statement, reporting progress as each is aligned, then the variant words."""
+    steps = len(documents)  # a comparison per rendering after the pivot, then the variant words
+
+    def advance(done: int, total: int) -> None:
+        progress(done, steps)
+
+    result = find_families(list(documents), options, progress=advance)
+    variants = statement_variants(result)
+    progress(steps, steps)
+    return AlignedRenderings(result, variants)
 
 
 def report_of(documents: Sequence[Document], options: Options, *, progress: Progress) -> Report:
@@ -68,6 +83,6 @@ def report_of(documents: Sequence[Document], options: Options, *, progress: Prog
     return build_report(list(documents), options, progress=progress)
 
 
-def read_uploads(uploads: Sequence[UploadedFile], max_files: int, limits: ReadLimits) -> list[NewDocument]:
-    """Read a batch of uploaded files (Word, PDF and HTML are converted here, away from the server's threads)."""
-    return documents_from_files(uploads, max_files, limits)
+def read_upload(upload: UploadedFile, limits: ReadLimits) -> NewDocument:
+    """Read one uploaded file (Word, PDF and HTML are converted here, away from the server's threads)."""
+    return document_from_file(upload, limits)

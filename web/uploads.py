@@ -1,7 +1,8 @@
 """Turn uploaded files and pasted text into documents to store, or a clear refusal.
 
-Checks run on the whole batch before anything is stored, so a batch with one bad
-file stores nothing.  An upload's file name is kept only as a display name: it
+Each file is read and checked on its own, so the library's upload form can store
+the good files of a batch and list why each bad one was refused (the JSON API
+refuses a batch at its first bad file).  An upload's file name is kept only as a display name: it
 is cleaned of directories and control characters and never touches the file system.
 
 Files are read by the engine's ``extract`` (text, Markdown, Word, PDF, HTML);
@@ -15,7 +16,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
@@ -87,13 +87,13 @@ def display_name(raw: str, fallback: str = "untitled") -> str:
     return name or fallback
 
 
-def needs_conversion(uploads: Sequence[UploadedFile]) -> bool:
-    """Tell whether a batch holds a file that is converted (Word, PDF, HTML), which takes a worker process.
+def needs_conversion(upload: UploadedFile) -> bool:
+    """Tell whether a file is converted (Word, PDF, HTML), which takes a worker process.
 
-    >>> needs_conversion([UploadedFile("a.txt", b"x")]), needs_conversion([UploadedFile("b.PDF", b"%PDF")])
+    >>> needs_conversion(UploadedFile("a.txt", b"x")), needs_conversion(UploadedFile("b.PDF", b"%PDF"))
     (False, True)
     """
-    return any(PurePosixPath(display_name(u.filename)).suffix.lower() in EXTRACTED_FORMATS for u in uploads)
+    return PurePosixPath(display_name(upload.filename)).suffix.lower() in EXTRACTED_FORMATS
 
 
 def document_from_file(upload: UploadedFile, limits: ReadLimits | None = None) -> NewDocument:
@@ -130,14 +130,3 @@ def document_from_paste(name: str, text: str) -> NewDocument:
         raise UploadError(f"{shown}: the text is empty; paste some text")
     # Browsers send form text with CRLF line ends; store what the person typed.
     return NewDocument(shown, text.replace("\r\n", "\n"))
-
-
-def documents_from_files(
-    uploads: Sequence[UploadedFile], max_files: int, limits: ReadLimits | None = None
-) -> list[NewDocument]:
-    """Check and read a batch of uploaded files; refuse the whole batch on the first problem."""
-    if not uploads:
-        raise UploadError(f"no file was sent; choose one or more {', '.join(ALLOWED_SUFFIXES)} files", 400)
-    if len(uploads) > max_files:
-        raise UploadError(f"too many files: {len(uploads)} sent, at most {max_files} per upload", 413)
-    return [document_from_file(upload, limits) for upload in uploads]

@@ -170,14 +170,16 @@ def test_upload_paste_rename_delete_through_the_forms(server: LiveServer, browse
     p.fill(".document-tools input[name=name]", "renamed note")  # type: ignore[attr-defined]
     p.click(".document-tools form.rename button")  # type: ignore[attr-defined]
     expect(p.locator("h1")).to_have_text("renamed note")  # type: ignore[attr-defined]
-    p.click(".document-tools form.delete button")  # type: ignore[attr-defined]
+    p.click(".document-tools a.delete")  # type: ignore[attr-defined]
+    p.click(".confirm button.danger")  # type: ignore[attr-defined]
     expect(p.locator(".flashes")).to_contain_text("Deleted renamed note")  # type: ignore[attr-defined]
     assert "renamed note" not in p.locator("table.documents").inner_text()  # type: ignore[attr-defined]
 
-    # The page of a refused upload is an error the browser reports; only that one is expected.
+    # A refused upload is shown on the library page (a 422 the browser reports; only that one is expected).
     p.set_input_files("input[name=files]", [str(bad)])  # type: ignore[attr-defined]
     p.click("form[enctype] button[type=submit]")  # type: ignore[attr-defined]
-    expect(p.locator(".error .message")).to_contain_text("binary.txt")  # type: ignore[attr-defined]
+    expect(p.locator("#upload-outcomes")).to_contain_text("binary.txt")  # type: ignore[attr-defined]
+    expect(p.locator("input[name=files]")).to_be_visible()  # type: ignore[attr-defined]
     shot(p, "upload-refused")
     assert [m for m in watched.problems if "422" not in m] == []  # a file that cannot be read: 422
     watched.problems.clear()

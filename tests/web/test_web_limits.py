@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import io
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
+import flask
 import pytest
-from flask import Flask
+from flask import Flask, g, render_template
 from flask.testing import FlaskClient
 from web_support import csrf_token, make_app, seed_id
+from werkzeug.exceptions import HTTPException
 
+from compare import KILL_MARGIN_S
+from web import execution
+from web.execution import render_in_time
 from web.limits import Limits
 
 
@@ -65,9 +72,11 @@ def test_file_over_the_per_file_limit_is_413_naming_it(tmp_path: Path) -> None:
     client = make_app(tmp_path, LIMITS={"max_file_bytes": 1000}).test_client()
     response = upload(client, [(b"Small.", "small.txt"), (b"word " * 300, "big.txt")])
     html = response.get_data(as_text=True)  # type: ignore[attr-defined]
-    assert response.status_code == 413  # type: ignore[attr-defined]
-    assert "big.txt" in html and "1000 bytes per file" in html and "Nothing was stored" in html
-    assert "small.txt" not in stored_names(client)
+    assert response.status_code == 200  # type: ignore[attr-defined]
+    assert "<strong>big.txt</strong>: the file is larger than the limit of 1000 bytes per file" in html
+    assert "small.txt" in stored_names(client) and "big.txt" not in stored_names(client)
+    alone = upload(client, [(b"word " * 300, "big.txt")])
+    assert alone.status_code == 413  # type: ignore[attr-defined]
 
 
 def test_document_over_the_character_limit_is_413_in_page_and_api(tmp_path: Path) -> None:
@@ -138,6 +147,52 @@ def test_compare_error_keeps_the_controls_and_shows_where_the_result_goes(tight_
     assert "time budget" in html
     assert ("<html" in html) is not htmx  # a fragment for htmx, the page otherwise
     assert f'<option value="{a}" selected>' in html  # the controls keep the choice
+
+
+def test_rendering_stops_at_the_request_deadline(tmp_path: Path) -> None:
+    """A page renders in full before its deadline; past it, the rendering ends in a 422 with the refusal."""
+    app = make_app(tmp_path, LIMITS={"time_budget_s": 3})
+    context = {"title": "Title", "code": 200, "message": "all of it"}
+    with app.test_request_context("/compare"):
+        g.request_started = time.monotonic()
+        assert render_in_time("_error.html", "late", **context) == render_template("_error.html", **context)
+        g.request_started = time.monotonic() - 3 - KILL_MARGIN_S  # the request's budget is spent
+        with pytest.raises(HTTPException) as refused:
+            render_in_time("_error.html", "too late to show", **context)
+    assert refused.value.code == 422 and refused.value.description == "too late to show"
+
+
+def test_a_compare_page_still_rendering_at_its_deadline_is_422_naming_both_documents(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The guess from the rows lets the page through; a machine that stalls mid-page still answers by the deadline."""
+    client = make_app(tmp_path, LIMITS={"time_budget_s": 3}).test_client()
+    a, b = seed_id(client, "002"), seed_id(client, "004")
+    assert client.get(f"/compare?a={a}&b={b}").status_code == 200  # cached: the next request only renders
+
+    class Clock:  # the server's clock, as web.execution reads it: a stall adds its seconds
+        stalled = 0.0
+
+        def monotonic(self) -> float:
+            return time.monotonic() + self.stalled
+
+    clock = Clock()
+
+    def stalling(template: str, **context: object) -> Iterator[str]:
+        for count, chunk in enumerate(flask.stream_template(template, **context)):
+            if count == 50:
+                clock.stalled += 3 + KILL_MARGIN_S  # the machine stalls mid-page, past the deadline
+            yield chunk
+
+    monkeypatch.setattr(execution, "time", clock)
+    monkeypatch.setattr(execution, "stream_template", stalling)
+    for headers in ({}, {"HX-Request": "true"}):
+        response = client.get(f"/compare?a={a}&b={b}", headers=headers)
+        html = response.get_data(as_text=True)
+        assert response.status_code == 422, html[-300:]
+        assert '<form class="controls"' in html and 'role="alert"' in html
+        assert "the comparison of 002_" in html and " and 004_" in html
+        assert "rows, more than this page can show within the 3 s time budget" in html
 
 
 def test_unknown_document_in_compare_keeps_the_controls(client: FlaskClient) -> None:

@@ -12,11 +12,18 @@ from html import unescape
 from pathlib import Path
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 from web_support import XSS_IMG, XSS_SCRIPT, make_app, seed_id
 
 from compare import Progress, WorkerPool
 from web.jobs import JobRegistry, JobsBusy
+
+
+@pytest.fixture
+def app(tmp_path: Path) -> Flask:
+    """The app, its Report page waiting for the seeds' report (1.3-2 s cold on a loaded machine, past the 1.5 s)."""
+    return make_app(tmp_path, REPORT_SYNC_WAIT_S=30.0)
 
 
 def test_compare_at_redirects_to_the_row_of_the_passage(client: FlaskClient) -> None:
@@ -37,7 +44,9 @@ def test_compare_at_refuses_bad_offsets(client: FlaskClient) -> None:
     a, b = seed_id(client, "002"), seed_id(client, "004")
     for args, message in (("start=x", "character offsets"), ("start=9&end=3", "0 &lt;= start &lt;= end")):
         response = client.get(f"/compare/at?a={a}&b={b}&{args}")
-        assert response.status_code == 400 and message in response.get_data(as_text=True)
+        html = response.get_data(as_text=True)
+        assert response.status_code == 400 and message in html
+        assert '<form class="controls"' in html and f'<option value="{a}" selected>' in html  # the controls stay
 
 
 def test_report_of_the_library_shows_heatmap_tables_and_families(client: FlaskClient) -> None:
@@ -184,6 +193,8 @@ def test_unknown_job_and_bad_selection_are_clear_errors(client: FlaskClient) -> 
         response = client.get(url)
         assert response.status_code == status, url
         assert message in unescape(response.get_data(as_text=True)), url
+        if url.startswith("/report?"):  # the page keeps its document picker
+            assert 'class="controls report-controls"' in response.get_data(as_text=True), url
 
 
 def test_html_download_is_self_contained(client: FlaskClient) -> None:

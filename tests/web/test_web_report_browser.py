@@ -1,4 +1,4 @@
-"""The Report and Variants pages, and the exported report, in real headless Chromium.
+"""The Report page and the exported report, in real headless Chromium (Variants: ``test_web_variants_browser``).
 
 Fixtures and checks come from ``conftest`` and ``browser_support``: every test fails on a
 console error, a CSP violation or a dialog.  Screenshots land in ``test-artifacts/``.
@@ -9,50 +9,10 @@ from __future__ import annotations
 import urllib.request
 from pathlib import Path
 
-from browser_support import BROWSER_TESTS, Watched, api_ids, assert_no_sideways_scroll, expect, open_page, shot
+from browser_support import BROWSER_TESTS, Watched, assert_no_sideways_scroll, expect, open_page, shot
 from web_support import LiveServer
 
 pytestmark = BROWSER_TESTS
-
-
-def test_variants_of_000_002_004_show_rows_per_document_with_marked_words(server: LiveServer, page: Watched) -> None:
-    p = page.page
-    ids = api_ids(server)
-    p.goto(server.url + "/variants")  # type: ignore[attr-defined]
-    p.evaluate("window.__noReload = true")  # type: ignore[attr-defined]
-    for prefix in ("000", "002", "004"):
-        p.check(f"input[name=d][value='{ids[prefix]}']")  # type: ignore[attr-defined]
-    p.click("button:has-text('Show variants')")  # type: ignore[attr-defined]
-    p.wait_for_url("**/variants?d=**")  # type: ignore[attr-defined]
-    tables = p.locator("table.family")  # type: ignore[attr-defined]
-    expect(tables.first).to_be_visible()
-    assert p.evaluate("window.__noReload === true"), "htmx swapped the page in place"  # type: ignore[attr-defined]
-    count = tables.count()
-    assert count >= 3
-    for index in range(count):
-        names = tables.nth(index).locator("th.document-name").all_inner_texts()
-        assert [n[:3] for n in names] == ["000", "002", "004"]
-    marks = p.locator("mark.variant")  # type: ignore[attr-defined]
-    assert marks.count() > 10
-    style = marks.first.evaluate("(el) => getComputedStyle(el).textDecorationLine")
-    assert "underline" in style, "variant words are marked by more than colour"
-    assert p.locator("tr.missing").count() >= 1  # type: ignore[attr-defined]
-
-    p.select_option("select[name=min_divergence]", "0.5")  # type: ignore[attr-defined]
-    p.wait_for_url("**min_divergence=0.5**")  # type: ignore[attr-defined]
-    p.wait_for_load_state("networkidle")  # type: ignore[attr-defined]
-    assert 0 < p.locator("table.family").count() < count  # type: ignore[attr-defined]
-    p.go_back()  # type: ignore[attr-defined]
-    expect(p.locator("table.family")).to_have_count(count)  # type: ignore[attr-defined]
-    # After the history steps: a full-page screenshot leaves a style="" behind that htmx's
-    # history snapshot would later restore into the page, against its CSP.
-    shot(p, "variants-000-002-004", full_page=True)
-
-    p.locator("table.family td.open a").first.click()  # type: ignore[attr-defined]
-    p.wait_for_url("**/compare?**#*")  # type: ignore[attr-defined]
-    target = p.locator(".cell:target")  # type: ignore[attr-defined]
-    expect(target).to_have_count(1)
-    expect(target).to_be_in_viewport()
 
 
 def test_report_heatmap_cell_opens_the_comparison(server: LiveServer, page: Watched) -> None:
@@ -101,8 +61,6 @@ def test_exported_report_opens_offline_with_the_heatmap(server: LiveServer, brow
     p.context.close()  # type: ignore[attr-defined]
 
 
-def test_narrow_window_report_and_variants_hold(server: LiveServer, browser: object) -> None:
-    ids = api_ids(server)
-    variants = f"/variants?d={ids['000']}&d={ids['002']}&d={ids['004']}"
-    assert_no_sideways_scroll(browser, server, [("/report", "report-narrow-420"), (variants, "variants-narrow-420")])
+def test_narrow_window_report_holds(server: LiveServer, browser: object) -> None:
+    assert_no_sideways_scroll(browser, server, [("/report", "report-narrow-420")])
 

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from compare import Comparison, Document, Granularity, Options, compare_documents, read_document
-from web.rows import Row, layout, pieces_of, summarize
+from compare import Comparison, Document, Granularity, Options, Span, compare_documents, read_document
+from web.changes import summarize
+from web.rows import Row, anchor_at, layout, pieces_of
 
 SEEDS = sorted((Path(__file__).resolve().parents[2] / "seeds").glob("*.txt"))
 
@@ -70,23 +71,12 @@ def test_moved_rows_pair_a_passage_with_a_marker() -> None:
         assert passage.moved and passage.links and marker.links
 
 
-def test_hide_identical_folds_verbatim_rows_into_notes() -> None:
-    text = "One sentence here. Two sentence here. Three is new.\n\nFour stays the same."
-    other = "One sentence here. Two sentence here. Three is old.\n\nFour stays the same."
-    comparison = compare_documents(Document("a", text), Document("b", other))
-    shown = layout(comparison)
-    folded = layout(comparison, hide_identical=True)
-    verbatim = sum(row.kind == "verbatim" for row in shown)
-    assert verbatim >= 2
-    assert not any(row.kind == "verbatim" for row in folded)
-    assert sum(row.hidden for row in folded if row.kind == "hidden") == verbatim
-
-
 def test_identical_documents_are_all_verbatim() -> None:
     comparison = compare_documents(seed(0), seed(0))
     rows = layout(comparison)
     assert all(row.kind in ("verbatim", "boilerplate") for row in rows)
-    assert summarize(comparison).shared_a == pytest.approx(1.0)
+    assert all(row.identical for row in rows if row.kind == "verbatim")
+    assert summarize(comparison, rows).shared_a == pytest.approx(1.0)
 
 
 def test_pieces_mark_only_changed_words() -> None:
@@ -109,3 +99,45 @@ def test_markup_left_between_segments_shows_as_page_noise() -> None:
     stray = [c for c in cells if "".join(p.text for p in c.pieces).strip() == "**"]
     assert stray and all(c.dim for c in stray)
     assert any("mountains" in "".join(p.text for p in c.pieces) and not c.dim for c in cells)
+
+
+def test_pair_rows_carry_their_edits_and_segments() -> None:
+    a = Document("a", "The river rose in the night. Nobody slept in the town. The bridge held.")
+    b = Document("b", "The river rose in the night. Nobody slept in the village. The bridge held.")
+    comparison = compare_documents(a, b)
+    rows = layout(comparison)
+    pair_rows = [row for row in rows if row.pair is not None]
+    assert pair_rows and all(row.edits == comparison.pairs[row.pair].edits for row in pair_rows)
+    assert sum(row.edits for row in pair_rows) == comparison.edits >= 1
+    assert all(row.segments == max(len(comparison.pairs[row.pair].a_segments),
+                                   len(comparison.pairs[row.pair].b_segments)) for row in pair_rows)
+
+
+def test_a_link_to_a_passage_lands_on_its_first_row() -> None:
+    comparison = seed_comparison(2, 4, Granularity.SENTENCE)
+    rows = layout(comparison)
+    cells = sorted((c for row in rows for c in [row.a] if c is not None and c.span is not None),
+                   key=lambda c: c.span.start)  # type: ignore[union-attr]
+    first, second, third = cells[3], cells[4], cells[5]
+    assert first.span is not None and third.span is not None
+    passage = Span(first.span.start + 1, third.span.end)  # most of it lies in the later rows
+    assert anchor_at(rows, "a", passage) == first.anchor
+    assert anchor_at(rows, "a", Span(len(comparison.a.document.text) + 5, len(comparison.a.document.text) + 9)) is None
+    assert second.anchor != first.anchor
+
+
+def test_paired_page_noise_stays_dimmed() -> None:
+    import dataclasses
+
+    from compare import Pair, PairKind, SegmentRole, diff_words, segment
+
+    text = "Type to search\n\nThe river rose in the night.\n\nShare this article"
+    document = Document("noisy", text)
+    parts = segment(document)
+    assert [s.role for s in parts.segments] == [SegmentRole.BOILERPLATE, SegmentRole.TEXT, SegmentRole.BOILERPLATE]
+    pairs = tuple(Pair(s.span, s.span, PairKind.VERBATIM, 1.0, False, diff_words(text, text, s.span, s.span),
+                       (s.index,), (s.index,)) for s in parts.segments)  # as an engine that pairs noise gives it
+    itself = compare_documents(document, document)
+    rows = layout(dataclasses.replace(itself, a=parts, b=parts, pairs=pairs, a_only=(), b_only=()))
+    assert [(row.kind, row.a.dim, row.b.dim) for row in rows if row.a and row.b] == [
+        ("verbatim", True, True), ("verbatim", False, False), ("verbatim", True, True)]

@@ -24,6 +24,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
+from lxml import etree
 from web_support import REPO, csrf_token, make_app
 
 from web.comparison import FORMULA_STARTS, spreadsheet_safe
@@ -156,6 +157,7 @@ def views_of(app: Flask, a: int, b: int) -> Iterator[tuple[str, dict[str, str]]]
     if "/variants" in rules:
         yield f"/variants?d={a}&d={b}", {}
         yield f"/variants?d={a}&d={b}", fragment
+        yield f"/variants?d={a}&d={b}&view=reading", fragment
     if "/report" in rules:
         yield f"/report?d={a}&d={b}", {}
         yield f"/report?d={a}&d={b}", fragment
@@ -184,6 +186,14 @@ def test_hostile_documents_and_names_never_become_markup(
     assert exported.mimetype == "application/json" and json.loads(exported.get_data(as_text=True))["pairs"] is not None
     assert_csv_formula_safe(client.get(f"/compare/export.csv?a={a}&b={b}&threshold=0.1").get_data(as_text=True),
                             "compare CSV")
+    if "/variants/export.<fmt>" in {rule.rule for rule in shared_app.url_map.iter_rules()}:
+        assert_csv_formula_safe(client.get(f"/variants/export.csv?d={a}&d={b}").get_data(as_text=True),
+                                "variants CSV")
+        tei = client.get(f"/variants/export.tei?d={a}&d={b}").get_data()
+        names = [w.text for w in etree.fromstring(tei, etree.XMLParser(resolve_entities=False)).iter(
+            "{http://www.tei-c.org/ns/1.0}witness")]
+        stored_names = [client.get(f"/api/documents/{i}").get_json()["document"]["name"] for i in (a, b)]
+        assert sorted(names) == sorted(stored_names)  # well-formed XML, the names intact
     listing = client.get("/api/documents").get_json()  # the API answers JSON, never HTML
     assert {d["id"] for d in listing["documents"]} >= {a, b}
 
@@ -360,6 +370,7 @@ def test_get_routes_change_no_document(app: Flask, client: FlaskClient) -> None:
         for query in ("", "?a=1&b=2&d=1&d=2&name=x&text=y", "?a=2&b=1&delete=1"):
             response = client.get(url + query)
             assert response.status_code < 500, (url + query, response.status_code)
-    for url in ("/documents/1/delete", "/documents/1/rename", "/documents/paste"):
+    for url in ("/documents/1/rename", "/documents/paste"):
         assert client.get(url).status_code == 405
+    assert client.get("/documents/1/delete").status_code == 200  # the confirmation; only its form deletes
     assert snapshot(client) == before

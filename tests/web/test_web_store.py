@@ -132,11 +132,11 @@ def test_errors_in_the_sql_itself_stay_as_they_are() -> None:
 def test_an_injected_disk_full_mid_batch_stores_nothing(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
     inserted = Store._insert
 
-    def insert_then_fail(connection: sqlite3.Connection, documents: list[NewDocument]) -> list[int]:
-        inserted(connection, documents[:1])  # the first row is written, then the disk fills up
+    def insert_then_fail(self: Store, connection: sqlite3.Connection, documents: list[NewDocument]) -> list[int]:
+        inserted(self, connection, documents[:1])  # the first row is written, then the disk fills up
         raise sqlite3.OperationalError("database or disk is full")
 
-    monkeypatch.setattr(Store, "_insert", staticmethod(insert_then_fail))
+    monkeypatch.setattr(Store, "_insert", insert_then_fail)
     with pytest.raises(StoreFull, match="nothing was stored"):
         store.add_documents([NewDocument("a.txt", "alpha"), NewDocument("b.txt", "beta")])
     monkeypatch.undo()
