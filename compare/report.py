@@ -47,7 +47,7 @@ from compare.model import (
     SharedPassage,
     Span,
 )
-from compare.sharing import AnchorBound, DocumentCounts, document_counts
+from compare.sharing import AnchorBound, document_counts
 from compare.shingles import Candidates, PreparedDocument, candidate_pairs, prepare_documents
 from compare.statements import Statement, statement_families
 
@@ -112,8 +112,7 @@ class _PairTask:
     """One unit of work: pairs of documents, each with its retrieved segment pairs, and what they need."""
 
     documents: dict[int, Document]
-    counts: dict[int, DocumentCounts]
-    spans: dict[int, tuple[Span, ...]]  # text segments
+    prepared: dict[int, PreparedDocument]
     pairs: tuple[tuple[int, int, tuple[tuple[int, int], ...]], ...]  # (a, b, segment pairs (i, j), best first)
     options: Options
 
@@ -149,25 +148,22 @@ def _pair_tasks(documents: Sequence[Document], prepared: Sequence[PreparedDocume
     pairs = sorted(by_pair)
     size = max(1, min(MAX_TASK_PAIRS, -(-len(pairs) // (TASKS_PER_WORKER * workers()))))
     tasks = []
-    counts: dict[int, DocumentCounts] = {}
     for start in range(0, len(pairs), size):
         chunk = pairs[start : start + size]
         involved = sorted({d for pair in chunk for d in pair})
-        for d in involved:
-            if d not in counts:
-                counts[d] = document_counts(prepared[d])
-        tasks.append(_PairTask({d: documents[d] for d in involved}, {d: counts[d] for d in involved},
-                               {d: prepared[d].segments for d in involved},
+        tasks.append(_PairTask({d: documents[d] for d in involved}, {d: prepared[d] for d in involved},
                                tuple((a, b, tuple(by_pair[(a, b)])) for a, b in chunk), options))
     return tasks
 
 
 def _align_task(task: _PairTask) -> dict[tuple[int, int], _Aligned]:
     """Align, with the compare view's engine, the pairs of a task that a retrieved segment pair could anchor."""
-    bound = AnchorBound({d: doc.text for d, doc in task.documents.items()}, task.spans, task.counts, task.options)
+    bound = AnchorBound({d: doc.text for d, doc in task.documents.items()},
+                        {d: doc.segments for d, doc in task.prepared.items()},
+                        {d: document_counts(doc) for d, doc in task.prepared.items()}, task.options)
     found = {}
     for a, b, segment_pairs in task.pairs:
-        if any(bound.log_odds(a, i, b, j) > 0 for i, j in segment_pairs):
+        if any(bound.could_anchor(a, i, b, j) for i, j in segment_pairs):
             result = _aligned(task.documents[a], task.documents[b], task.options)
             if result.passages or result.refused:
                 found[(a, b)] = result
@@ -237,13 +233,7 @@ def _family_of(passage: SharedPassage, statements: Sequence[Statement], family_o
 def _notes(prepared: Sequence[PreparedDocument], aligned: dict[tuple[int, int], _Aligned], candidates: Candidates,
            degraded: bool) -> tuple[str, ...]:
     """Return what a reader of the figures must know: stock phrases left out, pairs that could not be compared."""
-    notes = []
-    if candidates.stock_keys:
-        notes.append(
-            f"{candidates.stock_keys:,} phrases held by more than {candidates.cap:,} text segments are stock "
-            f"phrases: they do not make two documents candidates"
-            + (f" ({candidates.unindexed:,} segments hold no other phrase, so no reuse of them alone is looked for)"
-               if candidates.unindexed else "") + ".")
+    notes = [candidates.notes()] if candidates.notes() else []
     for (a, b), found in sorted(aligned.items()):
         if found.refused:
             notes.append(f"{prepared[a].name} and {prepared[b].name} could not be compared: {found.refused}")

@@ -29,35 +29,44 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from compare.calibration import LinkModel, default_model, log_odds
-from compare.clauses import clause_windows, shared_clause_score
+from compare.clauses import MAX_CLAUSES, MAX_WINDOW, MIN_SHARED_WORDS, clause_spans, shared_clause_score
 from compare.evidence import measure
 from compare.model import Options, Span
 from compare.scoring import Features, Scorer, passage_features
-from compare.shingles import PreparedDocument, phrase_hash, word_hash
+from compare.shingles import Hashes, Ints, PreparedDocument, phrase_hash, word_hash
 
 
 @dataclass(frozen=True, slots=True)
 class DocumentCounts:
-    """How many of one document's text segments hold each word and phrase (by hash), and its text size."""
+    """How many of one document's text segments hold each word and phrase (sorted hashes, counts), its size."""
 
     segments: int
     chars: int
-    words: dict[int, int]
-    phrases: dict[int, int]
+    words: Hashes
+    word_counts: Ints
+    phrases: Hashes
+    phrase_counts: Ints
+
+    def count(self, hashes: Hashes, phrases: bool = False) -> Ints:
+        """Return how many text segments hold each hash (0 for one never seen)."""
+        known, counts = (self.phrases, self.phrase_counts) if phrases else (self.words, self.word_counts)
+        if not len(known):
+            return np.zeros(len(hashes), dtype=np.int64)
+        at = np.minimum(np.searchsorted(known, hashes), len(known) - 1)
+        return np.where(known[at] == hashes, counts[at], 0)
 
 
 def document_counts(doc: PreparedDocument) -> DocumentCounts:
     """Return the counts the compare view's word weights are built from, for one prepared document."""
     words, word_counts = np.unique(doc.words, return_counts=True)
     phrases, phrase_counts = np.unique(doc.phrases, return_counts=True)
-    return DocumentCounts(len(doc.spans), doc.counted_chars,
-                          dict(zip(words.tolist(), word_counts.tolist(), strict=True)),
-                          dict(zip(phrases.tolist(), phrase_counts.tolist(), strict=True)))
+    return DocumentCounts(len(doc.spans), doc.counted_chars, words, word_counts.astype(np.int64), phrases,
+                          phrase_counts.astype(np.int64))
 
 
 def pair_scorer(a: DocumentCounts, b: DocumentCounts, features: Sequence[Features]) -> Scorer:
@@ -68,20 +77,14 @@ def pair_scorer(a: DocumentCounts, b: DocumentCounts, features: Sequence[Feature
     the given passages' words and phrases are looked up.
     """
     total = max(a.segments + b.segments, 1)
-
-    def idf(count: int) -> float:
-        return math.log(1 + total / max(count, 1))
-
-    words = {k for f in features for k in f.words}
-    phrases = {p for f in features for p in f.phrases}
-    word_idf = {}
-    for k in words:
-        h = word_hash(k)
-        word_idf[k] = idf(a.words.get(h, 0) + b.words.get(h, 0))
-    phrase_idf = {}
-    for p in phrases:
-        h = phrase_hash(p)
-        phrase_idf[p] = idf(a.phrases.get(h, 0) + b.phrases.get(h, 0))
+    words = sorted({k for f in features for k in f.words})
+    phrases = sorted({p for f in features for p in f.phrases})
+    word_hashes = np.array([word_hash(k) for k in words], dtype=np.uint64)
+    phrase_hashes = np.array([phrase_hash(p) for p in phrases], dtype=np.uint64)
+    word_df = np.maximum(a.count(word_hashes) + b.count(word_hashes), 1)
+    phrase_df = np.maximum(a.count(phrase_hashes, phrases=True) + b.count(phrase_hashes, phrases=True), 1)
+    word_idf = dict(zip(words, np.log(1 + total / word_df).tolist(), strict=True))
+    phrase_idf = dict(zip(phrases, np.log(1 + total / phrase_df).tolist(), strict=True))
     return Scorer(word_idf, phrase_idf, math.log(1 + total), ())
 
 
@@ -98,6 +101,7 @@ class AnchorBound:
         self.model = (model or default_model()).link
         self.shift = log_odds(options.min_score)
         self._raw: dict[tuple[int, int], Features] = {}
+        self._windows: dict[tuple[int, int], list[Features]] = {}
 
     def raw(self, document: int, segment: int) -> Features:
         """Return the unweighed features of one text segment (computed once)."""
@@ -108,30 +112,53 @@ class AnchorBound:
             found = self._raw[key] = passage_features(self.texts[document], span.start, span.end)
         return found
 
-    def log_odds(self, a: int, i: int, b: int, j: int) -> float:
-        """Return an upper bound on the link log-odds (past the threshold) of segment ``i`` of ``a`` and ``j`` of ``b``.
+    def windows(self, document: int, segment: int) -> list[Features]:
+        """Return the unweighed features of a segment's clause windows, as ``clauses.clause_windows`` cuts them."""
+        key = (document, segment)
+        found = self._windows.get(key)
+        if found is None:
+            text = self.texts[document]
+            clauses = clause_spans(text, self.spans[document][segment])
+            found = [] if len(clauses) > MAX_CLAUSES else [
+                passage_features(text, clauses[first].start, clauses[first + size - 1].end)
+                for first in range(len(clauses)) for size in range(1, MAX_WINDOW + 1) if first + size <= len(clauses)]
+            self._windows[key] = found
+        return found
 
-        The clause score is computed only when the bound with a perfect
-        clause would pass.
+    def could_anchor(self, a: int, i: int, b: int, j: int) -> bool:
+        """Tell whether segment ``i`` of ``a`` and ``j`` of ``b`` could be an anchor of the compare view.
+
+        True when an upper bound on their link log-odds beats the threshold.
+        The cheap bounds come first: the clause score at its lowest (the
+        pair's own score: when that passes, the pair could anchor), then,
+        when the two share enough words for a clause to count at all, at its
+        highest (1: when that fails, the pair cannot); only between the two
+        are the clause windows scored.
         """
         raw_a, raw_b = self.raw(a, i), self.raw(b, j)
         scorer = pair_scorer(self.counts[a], self.counts[b], (raw_a, raw_b))
         fa, fb = scorer.weighed(raw_a), scorer.weighed(raw_b)
-        bound = self._bound_of(scorer, fa, fb, a, b, 1.0)
-        if bound <= 0 or self.model.weight_of("clause") <= 0:
-            return bound
-        span_a, span_b = self.spans[a][i], self.spans[b][j]
-        clause = shared_clause_score(scorer, clause_windows(scorer, self.texts[a], span_a),
-                                     clause_windows(scorer, self.texts[b], span_b))
-        return self._bound_of(scorer, fa, fb, a, b, clause)
+        if self._bound_of(scorer, fa, fb, a, b, 0.0) > 0:
+            return True
+        shared = fa.words.keys() & fb.words.keys()
+        if sum(not key.isdigit() for key in shared) < MIN_SHARED_WORDS or self.model.weight_of("clause") <= 0:
+            return False  # no clause window can score (``clauses.shared_clause_score``), or none can help
+        if self._bound_of(scorer, fa, fb, a, b, 1.0) <= 0:
+            return False
+        windows_a = [scorer.weighed(w) for w in self.windows(a, i)]
+        windows_b = [scorer.weighed(w) for w in self.windows(b, j)]
+        return self._bound_of(scorer, fa, fb, a, b, shared_clause_score(scorer, windows_a, windows_b)) > 0
 
     def _bound_of(self, scorer: Scorer, fa: Features, fb: Features, a: int, b: int, clause: float) -> float:
-        """Return the bound for weighed features with the clause score at ``clause``."""
+        """Return the bound on the link log-odds (past the threshold) with the clause score at ``clause``."""
         chars_a, chars_b = self.counts[a].chars, self.counts[b].chars
         bias = math.log(chars_a) - math.log(chars_b) if chars_a and chars_b else 0.0
         score = scorer.score(fa, fb)
         keep = self.options.candidates_per_segment
-        high = measure(scorer, fa, fb, bias, clause=clause, crowd=score / keep).vector()  # the fewest rivals
-        low = measure(scorer, fa, fb, bias, clause=0.0, crowd=1.0).vector()  # clause: the passage's own score
-        best = [h if w >= 0 else lo for h, lo, w in zip(high, low, self.model.weights, strict=True)]
-        return self.model.log_odds(best) - self.shift
+        evidence = measure(scorer, fa, fb, bias, clause=clause, crowd=score / keep)  # the fewest rivals
+        weights = dict(zip(self.model.features, self.model.weights, strict=True))
+        if weights.get("clause", 0.0) < 0:
+            evidence = replace(evidence, clause=evidence.variant)  # the clause score at its lowest
+        if weights.get("margin", 0.0) < 0:
+            evidence = measure(scorer, fa, fb, bias, clause=evidence.clause, crowd=1.0)  # the most rivals
+        return self.model.log_odds(evidence.vector()) - self.shift

@@ -2,35 +2,37 @@
 
 Retrieve approximately, then verify exactly.  Every text segment of every
 document is reduced to hashes: its content words, its *phrases* (pairs of
-consecutive content words, the phrases the scorer weighs) and the hash of its
-content words in order (its *text key*: equal for two segments that say the
-same words).  Hashes are stable 64-bit integers (BLAKE2b, so every process
-and every machine agrees), held in numpy arrays rather than Python objects, so
-100,000 documents fit in a few GB.
+consecutive content words, the phrases the scorer weighs), its runs of three
+consecutive content words, and the hash of its content words in order (its
+*text key*: equal for two segments that say the same words).  Hashes are
+stable 64-bit integers (BLAKE2b, so every process and every machine agrees),
+held in numpy arrays rather than Python objects.
 
-The index holds phrases and text keys.  A key held by more than
-``stock_cap(segments)`` text segments of the corpus is a *stock phrase*: it
-says how the corpus writes, not what it reuses, and it retrieves nothing (the
-report counts such keys and says so).  The cap grows with the corpus as the
-square root of its segments: a fixed cap turns, as a corpus grows, every
-phrase of its common vocabulary into a stock phrase (at 100,000 documents a
-cap of 64 dropped most keys of the planted copies of the benchmark), while a
-cap proportional to the corpus would keep every key ever seen and expand a
-number of pairs quadratic in the corpus.  Two segments of different
-documents sharing at least ``MIN_SHARED_KEYS`` of the remaining keys are a
+The index holds phrases, runs of three and text keys.  Two segments of
+different documents sharing at least ``MIN_SHARED_KEYS`` of them are a
 candidate pair (a text key counts as ``MIN_SHARED_KEYS``: two segments that
-say the same words are a candidate however short).  Work grows with the
-number of keys and of the pairs their postings expand, never with the number
-of pairs of segments.
+say the same words are a candidate however short).  A key held by ``D``
+segments expands ``D (D - 1) / 2`` pairs of postings, so the keys held by
+the most segments are *stock phrases*: they say how the corpus writes, not
+what it reuses, and retrieve nothing.  Which keys are stock follows from one
+rule, the same at every size: the *stock cap* is the largest count of holders
+whose keys, together with every rarer key, expand at most
+``PAIRS_PER_SEGMENT`` pairs per text segment (prefix filtering by document
+frequency, with the work bounded).  So work grows linearly with the corpus;
+in a corpus whose phrases stay rare the cap grows with it, and in one whose
+vocabulary is small (at 100,000 documents of the benchmark's Markov text,
+most two-word phrases are held by a hundred segments or more) the cap falls
+and the three-word runs still retrieve what was copied.  The report counts
+the stock keys and says so (``Candidates``).
 """
 
 from __future__ import annotations
 
 import hashlib
-import math
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from enum import StrEnum
 from itertools import pairwise
 
 import numpy as np
@@ -41,7 +43,8 @@ from compare.normalize import FUNCTION_WORDS, token_keys
 from compare.segment import segment
 
 MIN_SHARED_KEYS = 2  # keys two segments must share to be a candidate pair
-MIN_STOCK_CAP = 64  # the stock-phrase cap of a small corpus (a key in more segments than this is stock)
+MIN_STOCK_CAP = 64  # a key held by at most this many segments is never stock (its pairs are linear in its postings)
+PAIRS_PER_SEGMENT = 16  # beyond that, the rarest keys are kept while their pairs stay within this per text segment
 PAIRS_PER_SHARD = 4_000_000  # pairs of postings one shard of the candidate search expands at most (memory bound)
 
 Hashes = npt.NDArray[np.uint64]
@@ -51,6 +54,7 @@ _WORD_HASHES: dict[str, int] = {}  # per process: the vocabulary is small, hashi
 _MASK = (1 << 64) - 1
 _MIX = 0x9E3779B97F4A7C15  # odd 64-bit constant: combining two hashes keeps them spread
 _TEXT_SALT = 0xD6E8FEB86659FD93  # a text key's second copy (a text key counts twice)
+_RUN_MIX = 0xC2B2AE3D27D4EB4F  # a second odd constant: runs of three hash apart from phrases
 
 
 def stable_hash(text: str) -> int:
@@ -79,13 +83,26 @@ def phrase_hash(phrase: tuple[str, str]) -> int:
     return ((word_hash(phrase[0]) * _MIX) ^ word_hash(phrase[1])) & _MASK
 
 
-def stock_cap(segments: int) -> int:
-    """Return how many text segments may hold a key before it counts as a stock phrase.
+def stock_cap(holders: Ints, segments: int) -> int:
+    """Return the stock cap: how many segments may hold a key before it is a stock phrase.
 
-    >>> stock_cap(1_000), stock_cap(350_000), stock_cap(3_500_000)
-    (64, 592, 1871)
+    ``holders`` gives, for each key, how many segments hold it.  A key held
+    by at most ``MIN_STOCK_CAP`` segments is kept whatever the corpus: it
+    expands fewer than ``MIN_STOCK_CAP / 2`` pairs per posting, so all of
+    them together cost time linear in the corpus.  Past that, the cap rises
+    to the most holders a key may have while it, with every rarer key,
+    expands at most ``PAIRS_PER_SEGMENT`` pairs per text segment.
+
+    >>> stock_cap(np.array([2, 3, 70, 90, 2000]), segments=1_000)  # 1 + 3 + 2415 + 4005 pairs fit in 16,000
+    90
     """
-    return max(MIN_STOCK_CAP, math.isqrt(segments))
+    if not len(holders):
+        return MIN_STOCK_CAP
+    sizes = np.arange(int(holders.max()) + 1, dtype=np.int64)
+    keys = np.bincount(holders, minlength=len(sizes))
+    pairs = np.cumsum(keys * (sizes * (sizes - 1) // 2))
+    fits = np.flatnonzero((pairs <= PAIRS_PER_SEGMENT * segments) & (keys > 0))
+    return max(MIN_STOCK_CAP, int(fits[-1]) if len(fits) else 0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,11 +110,11 @@ class PreparedDocument:
     """What the corpus steps need of one document, in compact, picklable form.
 
     ``spans`` holds the ``(start, end)`` of the document's text segments (page
-    noise left out), in order.  For each text segment, ``words`` and
-    ``phrases`` hold its distinct content-word and phrase hashes, sorted and
-    concatenated, ``word_bounds``/``phrase_bounds`` where each segment's run
-    starts; ``text_keys`` holds the hash of its content words in order (0 for
-    a segment without any).
+    noise left out), in order.  For each text segment, ``words``, ``phrases``
+    and ``runs`` hold its distinct hashes of content words, of phrases and of
+    runs of three content words, sorted and concatenated, each with its
+    ``*_bounds`` (where each segment's hashes start); ``text_keys`` holds the
+    hash of its content words in order (0 for a segment without any).
     """
 
     name: str
@@ -108,6 +125,8 @@ class PreparedDocument:
     word_bounds: Ints
     phrases: Hashes
     phrase_bounds: Ints
+    runs: Hashes
+    run_bounds: Ints
     text_keys: Hashes
 
     @property
@@ -134,7 +153,7 @@ def prepare_documents(documents: Sequence[Document], options: Options) -> list[P
 
     >>> [doc] = prepare_documents([Document("d", "Read more: Elsewhere\\n\\nRivers flood valleys.")], Options())
     >>> doc.segments, doc.boilerplate, len(doc.segment_words(0)), len(doc.segment_phrases(0))
-    ((Span(start=22, end=44),), (Span(start=0, end=20),), 3, 2)
+    ((Span(start=22, end=43),), (Span(start=0, end=20),), 3, 2)
     """
     cache = _WORD_HASHES
     prepared = []
@@ -167,13 +186,17 @@ def _hashed(document: Document, spans: list[tuple[int, int]], boilerplate: list[
     bounds = np.array([0, *ends], dtype=np.int64)
     owner = np.repeat(np.arange(count, dtype=np.int64), np.diff(bounds))
     same = owner[1:] == owner[:-1] if len(words) else np.zeros(0, dtype=bool)
-    with np.errstate(over="ignore"):
-        phrases = (words[:-1] * np.uint64(_MIX)) ^ words[1:]  # as phrase_hash (uint64 arithmetic wraps)
+    same_run = owner[2:] == owner[:-2] if len(words) > 1 else np.zeros(0, dtype=bool)
+    with np.errstate(over="ignore"):  # uint64 arithmetic wraps
+        phrases = (words[:-1] * np.uint64(_MIX)) ^ words[1:]  # as phrase_hash
+        runs = (phrases[:-1] * np.uint64(_RUN_MIX)) ^ words[2:]
     word_runs, word_bounds = _distinct_per_segment(words, owner, count)
     phrase_runs, phrase_bounds = _distinct_per_segment(phrases[same], owner[1:][same], count)
+    three_runs, three_bounds = _distinct_per_segment(runs[same_run], owner[2:][same_run], count)
     return PreparedDocument(
         document.name, len(document.text), np.array(spans, dtype=np.int64).reshape(-1, 2), tuple(boilerplate),
-        word_runs, word_bounds, phrase_runs, phrase_bounds, np.array(text_keys, dtype=np.uint64),
+        word_runs, word_bounds, phrase_runs, phrase_bounds, three_runs, three_bounds,
+        np.array(text_keys, dtype=np.uint64),
     )
 
 
@@ -200,47 +223,84 @@ def _merged(spans: Sequence[Span]) -> list[Span]:
     return out
 
 
-def index_keys(doc: PreparedDocument) -> tuple[Hashes, Ints]:
-    """Return a document's index keys (phrases, and each text key twice) and the text segment holding each."""
-    counts = np.diff(doc.phrase_bounds)
-    owners = np.repeat(np.arange(len(doc.spans), dtype=np.int64), counts)
+class KeyKind(StrEnum):
+    """The two indexes of the candidate search."""
+
+    PHRASES = "phrases"  # pairs of consecutive content words
+    RUNS = "runs"  # runs of three consecutive content words
+
+
+def index_keys(doc: PreparedDocument, kind: KeyKind) -> tuple[Hashes, Ints]:
+    """Return a document's keys in one index (its phrases or runs of three, and each text key twice) and the
+    text segment holding each."""
+    numbers = np.arange(len(doc.spans), dtype=np.int64)
     texts = np.flatnonzero(doc.text_keys != 0)
-    keys = np.concatenate([doc.phrases, doc.text_keys[texts], doc.text_keys[texts] ^ np.uint64(_TEXT_SALT)])
-    return keys, np.concatenate([owners, texts, texts])
+    salted = doc.text_keys[texts] ^ np.uint64(_TEXT_SALT)
+    hashes, bounds = (doc.phrases, doc.phrase_bounds) if kind is KeyKind.PHRASES else (doc.runs, doc.run_bounds)
+    keys = np.concatenate([hashes, doc.text_keys[texts], salted])
+    owners = np.concatenate([np.repeat(numbers, np.diff(bounds)), texts, texts])
+    return keys, owners
 
 
 @dataclass(frozen=True, slots=True)
 class Candidates:
     """Candidate pairs of text segments, numbered globally (document after document), and what was left out.
 
-    ``x < y`` are segment numbers, sorted by ``(x, y)``; ``shared`` the keys each pair shares.
-    ``stock_keys`` counts the distinct keys held by more than ``cap`` segments (they retrieve nothing);
-    ``unindexed`` the segments with keys, all of them stock.
+    ``x < y`` are segment numbers, sorted by ``(x, y)``; ``shared`` the keys each pair shares (in the index
+    that found it with the most).  Per index: ``caps`` the stock cap, ``stock_keys`` the distinct keys held by
+    more segments (they retrieve nothing).
     """
 
     x: Ints
     y: Ints
     shared: Ints
-    cap: int
-    stock_keys: int
-    unindexed: int
+    caps: tuple[int, ...] = ()
+    stock_keys: tuple[int, ...] = ()
+
+    def notes(self) -> str:
+        """Return what the stock caps left out, for a reader of the report ('' when nothing)."""
+        parts = [f"{stock:,} {kind.value.replace('runs', 'runs of three words')} held by more than {cap:,} "
+                 "text segments" for kind, cap, stock in zip(KeyKind, self.caps, self.stock_keys, strict=True)
+                 if stock]
+        return ("Stock phrases: " + " and ".join(parts) + " retrieve nothing (the cap keeps the candidate "
+                "search linear in the corpus); pairs of documents that share only such phrases are not compared."
+                if parts else "")
 
 
-def candidate_pairs(prepared: Sequence[PreparedDocument], threads: int = 1, cap: int | None = None) -> Candidates:
+def candidate_pairs(prepared: Sequence[PreparedDocument], threads: int = 1,
+                    caps: Sequence[int | None] = (None, None)) -> Candidates:
     """Return the candidate pairs of text segments of different documents, with their shared key counts.
 
-    ``cap`` overrides ``stock_cap`` of the corpus's segment count.  The pairs
-    are expanded shard by shard (ranges of ``x``, so memory stays bounded), on
-    ``threads`` threads (numpy's sorting and indexing release the GIL).
+    A pair is a candidate when it shares ``MIN_SHARED_KEYS`` keys of one
+    index: two phrases, or two runs of three words (a shared run of four), or
+    its text.  ``caps`` overrides the stock cap of each index (``stock_cap``).
+    """
+    found = [_index_pairs(prepared, kind, threads, cap) for kind, cap in zip(KeyKind, caps, strict=True)]
+    seg_total = max(sum(len(p.spans) for p in prepared), 1)
+    ids = np.concatenate([x * seg_total + y for x, y, _, _, _ in found])
+    shared = np.concatenate([n for _, _, n, _, _ in found])
+    order = np.lexsort((-shared, ids))  # per pair, the index sharing the most first
+    ids, shared = ids[order], shared[order]
+    first = np.concatenate([[True], ids[1:] != ids[:-1]]) if len(ids) else np.zeros(0, dtype=bool)
+    ids, shared = ids[first], shared[first]
+    return Candidates(ids // seg_total, ids % seg_total, shared, tuple(c for _, _, _, c, _ in found),
+                      tuple(k for _, _, _, _, k in found))
+
+
+def _index_pairs(prepared: Sequence[PreparedDocument], kind: KeyKind, threads: int,
+                 cap: int | None) -> tuple[Ints, Ints, Ints, int, int]:
+    """Return the candidate pairs one index finds ``(x, y, shared)``, its stock cap and its stock keys.
+
+    The pairs are expanded shard by shard (ranges of ``x``, so memory stays
+    bounded), on ``threads`` threads (numpy's sorting and indexing release the GIL).
     """
     seg_counts = np.array([len(p.spans) for p in prepared], dtype=np.int64)
     seg_doc = np.repeat(np.arange(len(prepared), dtype=np.int32), seg_counts)
     offsets = np.concatenate([[0], np.cumsum(seg_counts)])
     total = int(offsets[-1])
-    cap = stock_cap(total) if cap is None else cap
     keys_parts, owner_parts = [], []
     for d, p in enumerate(prepared):
-        keys, owners = index_keys(p)
+        keys, owners = index_keys(p, kind)
         keys_parts.append(keys)
         owner_parts.append(owners + offsets[d])
     empty = np.zeros(0, dtype=np.int64)
@@ -248,7 +308,7 @@ def candidate_pairs(prepared: Sequence[PreparedDocument], threads: int = 1, cap:
     owners = np.concatenate(owner_parts) if owner_parts else empty
     del keys_parts, owner_parts
     if not len(keys):
-        return Candidates(empty, empty, empty, cap, 0, 0)
+        return empty, empty, empty, cap or 2, 0
     order = np.argsort(keys, kind="stable")  # stable: owners stay ascending within a key's group
     keys, owners = keys[order], owners[order]
     del order
@@ -256,15 +316,14 @@ def candidate_pairs(prepared: Sequence[PreparedDocument], threads: int = 1, cap:
     # Groups of equal keys; keep those held by 2..cap segments.
     starts = np.flatnonzero(np.concatenate([[True], keys[1:] != keys[:-1]]))
     sizes = np.diff(np.concatenate([starts, [len(keys)]]))
+    cap = stock_cap(sizes, total) if cap is None else cap
     stock = sizes > cap
-    indexed_owners = np.unique(owners[~np.repeat(stock, sizes)])
-    unindexed = len(np.unique(owners)) - len(indexed_owners)
     eligible = (sizes >= 2) & ~stock
     keep = np.repeat(eligible, sizes)
     owners = owners[keep]
     del keys, keep
     if not len(owners):
-        return Candidates(empty, empty, empty, cap, int(stock.sum()), unindexed)
+        return empty, empty, empty, cap, int(stock.sum())
     sizes = sizes[eligible]
     group_start = np.repeat(np.cumsum(sizes) - sizes, sizes)
     room = np.repeat(sizes, sizes) - (np.arange(len(owners)) - group_start)  # postings from here to group end
@@ -299,5 +358,5 @@ def candidate_pairs(prepared: Sequence[PreparedDocument], threads: int = 1, cap:
             parts = list(pool.map(lambda bound: shard(*bound), bounds))
     else:
         parts = [shard(lo, hi) for lo, hi in bounds]
-    return Candidates(np.concatenate([x for x, _, _ in parts]), np.concatenate([y for _, y, _ in parts]),
-                      np.concatenate([n for _, _, n in parts]), cap, int(stock.sum()), unindexed)
+    return (np.concatenate([x for x, _, _ in parts]), np.concatenate([y for _, y, _ in parts]),
+            np.concatenate([n for _, _, n in parts]), cap, int(stock.sum()))
