@@ -21,6 +21,7 @@ from collections.abc import Callable, Sequence
 from html import escape
 
 from compare.model import Document, PairReport, Report, Span
+from compare.render_report import HOW_SHARES_ARE_COUNTED
 
 # Shades of the heatmap: share 0 is ``LIGHT``, share 1 is ``DARK``; text turns white past ``DARK_TEXT_FROM``.
 LIGHT = (0xF4, 0xF6, 0xFB)
@@ -233,8 +234,9 @@ def report_to_html(report: Report, documents: Sequence[Document]) -> str:
         f"<style>{STYLE}</style></head><body><main>",
         "<h1>Duplication report</h1>",
         f'<p class="meta">{len(names)} documents · {len(report.pairs)} pairs share text · '
-        f"{len(report.families)} passage families. Shares count characters of text; page noise "
-        "(navigation, credits, pagination) is left out and listed per document.</p>",
+        f"{len(report.families)} passage families.</p>",
+        '<details class="explained"><summary>How these numbers are counted</summary>'
+        + "".join(f"<p>{escape(line)}</p>" for line in HOW_SHARES_ARE_COUNTED) + "</details>",
     ]
     if report.degraded or report.notes:
         notes = "".join(f"<li>{escape(note)}</li>" for note in report.notes)

@@ -22,6 +22,7 @@ from markupsafe import Markup
 from werkzeug.wrappers import Response as BaseResponse
 
 from compare import (
+    HOW_SHARES_ARE_COUNTED,
     Document,
     DocumentReport,
     Options,
@@ -230,6 +231,7 @@ def report_context(built: BuiltReport, query: ReportQuery) -> dict[str, Any]:
         "document_rows": _sorted(report.documents, query.document_sort, DOCUMENT_SORTS),
         "pair_rows": pair_rows,
         "families": families,
+        "how_counted": HOW_SHARES_ARE_COUNTED,
         "query": query,
     }
 
