@@ -22,7 +22,9 @@ figures quoted in ``benchmarks/README.md``.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
+import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -47,13 +49,15 @@ from compare.scoring import Scorer, fit_scorer
 from compare.segment import segment
 
 MODEL_PATH = Path(__file__).resolve().parents[1] / "compare" / "link_model.json"
+SEMANTIC_MODEL_PATH = MODEL_PATH.with_name("link_model_semantic.json")
+VECTOR_CACHE = Path(tempfile.gettempdir()) / "compare-fit-vectors"  # embeddings of the dev documents, by content
 GROUPS = {"seeds": "seeds", "bible": "bible", "bible_other": "bible", "pan": "pan",
           "pan_obfuscation": "pan_obfuscation"}
 REGULARISATION = 1.0  # sklearn's C on standardised features
 # The sign each weight must have (+1: more of it never lowers the probability; -1: never raises it; absent: free).
-SIGNS = {"words": 1, "phrases": 1, "contained": 1, "clause": 1, "characters": 1, "weight": 1, "margin": 1,
+SIGNS = {"words": 1, "phrases": 1, "contained": 1, "partial": 1, "clause": 1, "characters": 1, "weight": 1, "margin": 1,
          "length": -1, "balance": 1, "deviation": -1, "nearness": 1, "bounded": 1, "size": -1, "diagonal": 1,
-         "support": 1, "density": 1, "unshared": -1, "open_end": -1}
+         "support": 1, "density": 1, "unshared": -1, "open_end": -1, "cosine": 1}
 LINEAR_CASE_RATIO = 3.0  # a gold case whose sides' lengths differ less than this maps its text linearly
 COST_GRID = {
     "moved": (1.0, 2.0, 3.0, 4.0, 6.0),
@@ -78,6 +82,7 @@ class Prepared:
     scorer: Scorer
     candidates: dict[tuple[int, int], float]
     swapped: bool  # the suite's A is the engine's B
+    vectors: tuple[np.ndarray, np.ndarray] | None = None  # segment embeddings, for the semantic model
 
 
 def prepare(pair: DocPair, options: Options) -> Prepared:
@@ -87,7 +92,22 @@ def prepare(pair: DocPair, options: Options) -> Prepared:
         pair = replace(pair, a=pair.b, b=pair.a, cases=tuple((cb, ca) for ca, cb in pair.cases))
     a, b = segment(pair.a, options), segment(pair.b, options)
     scorer = fit_scorer([a, b])
-    return Prepared(pair, a, b, scorer, find_candidates(scorer, a, b, options), swapped)
+    vectors = (cached_vectors(a), cached_vectors(b)) if options.semantic else None
+    return Prepared(pair, a, b, scorer, find_candidates(scorer, a, b, options), swapped, vectors)
+
+
+def cached_vectors(seg: Segmentation) -> np.ndarray:
+    """Return a document's segment embeddings, kept on disk by the hash of its text and cuts (they take minutes)."""
+    from compare.semantic import segment_vectors
+
+    key = hashlib.sha256(repr((seg.document.text, [s.span for s in seg.segments])).encode()).hexdigest()
+    path = VECTOR_CACHE / f"{key}.npy"
+    if path.exists():
+        return np.load(path)
+    vectors = segment_vectors(seg)
+    VECTOR_CACHE.mkdir(parents=True, exist_ok=True)
+    np.save(path, vectors)
+    return vectors
 
 
 def soft_label(span_a: Span, span_b: Span, cases: Sequence[tuple[tuple[int, int], tuple[int, int]]]) -> float:
@@ -127,7 +147,7 @@ def soft_label(span_a: Span, span_b: Span, cases: Sequence[tuple[tuple[int, int]
 
 
 def _search(prep: Prepared, model: LinkModel, options: Options) -> align._Search:
-    return align._Search(prep.scorer, prep.a, prep.b, prep.candidates, options, model)
+    return align._Search(prep.scorer, prep.a, prep.b, prep.candidates, options, model, prep.vectors)
 
 
 def link_samples(prep: Prepared, model: LinkModel, options: Options) -> tuple[list[tuple[float, ...]], list[float]]:
@@ -137,7 +157,7 @@ def link_samples(prep: Prepared, model: LinkModel, options: Options) -> tuple[li
     rows, labels = [], []
     for i, j in sorted(prep.candidates):
         evidence = measure(prep.scorer, feats_a[i], feats_b[j], search.sides.bias, search.clause_of(i, j),
-                           search.crowd((i,), (j,)))
+                           search.crowd((i,), (j,)), search.cosine((i,), (j,)))
         rows.append(evidence.vector())
         labels.append(soft_label(prep.a.segments[i].span, prep.b.segments[j].span, prep.pair.cases))
     return rows, labels
@@ -157,7 +177,7 @@ def bead_samples(prep: Prepared, model: LinkModel, options: Options) -> tuple[li
     for gap in gaps_between([(bx.x0, bx.x1, bx.y0, bx.y1) for bx in anchors], len(ids_a), len(ids_b), copies):
         inside = positions_inside(gap, retrieved)
         for bead in gap_beads(gap, search.sides, prep.scorer, inside, search.clause_of.known, search.crowd,
-                              options.max_merge):
+                              options.max_merge, search.cosine):
             span_a = prep.a.segments[ids_a[bead.x0]].span.cover(prep.a.segments[ids_a[bead.x1 - 1]].span)
             span_b = prep.b.segments[ids_b[bead.y0]].span.cover(prep.b.segments[ids_b[bead.y1 - 1]].span)
             rows.append(bead.vector())
@@ -165,7 +185,8 @@ def bead_samples(prep: Prepared, model: LinkModel, options: Options) -> tuple[li
     return rows, labels
 
 
-def fit_logistic(names: Sequence[str], samples: Sequence[tuple[str, list[tuple[float, ...]], list[float]]]) -> Logistic:
+def fit_logistic(names: Sequence[str], samples: Sequence[tuple[str, list[tuple[float, ...]], list[float]]],
+                 unused: frozenset[str] = frozenset()) -> Logistic:
     """Fit a logistic model on soft-labelled samples ``(group, rows, labels)``, each group weighing the same.
 
     Cross-entropy against the soft labels plus an L2 penalty (as scikit-learn's
@@ -173,6 +194,8 @@ def fit_logistic(names: Sequence[str], samples: Sequence[tuple[str, list[tuple[f
     with each weight held to the sign ``SIGNS`` gives it: more shared evidence
     never makes two passages less likely to correspond, so that a merge or a
     choice between candidates never turns on an artefact of correlated features.
+    Features named in ``unused`` keep weight 0 (the embeddings' cosine, in the
+    lexical model).
     """
     groups = sorted({g for g, _, _ in samples})
     sizes = {g: sum(len(rows) for gg, rows, _ in samples if gg == g) for g in groups}
@@ -192,8 +215,8 @@ def fit_logistic(names: Sequence[str], samples: Sequence[tuple[str, list[tuple[f
         grad = np.concatenate([[residual.sum()], z.T @ residual + theta[1:]])
         return float(value), grad
 
-    bounds = [(None, None)] + [(0.0, None) if SIGNS.get(n, 0) > 0 else (None, 0.0) if SIGNS.get(n, 0) < 0
-                               else (None, None) for n in names]
+    bounds = [(None, None)] + [(0.0, 0.0) if n in unused else (0.0, None) if SIGNS.get(n, 0) > 0
+                               else (None, 0.0) if SIGNS.get(n, 0) < 0 else (None, None) for n in names]
     result = minimize(loss, np.zeros(len(names) + 1), jac=True, method="L-BFGS-B", bounds=bounds,
                       options={"maxiter": 5000})
     coef = result.x[1:]
@@ -287,10 +310,12 @@ def fit_costs(preps: Sequence[Prepared], model: LinkModel, options: Options, rou
 
 def fit(preps: Sequence[Prepared], options: Options, start: LinkModel, search_costs: bool = True) -> LinkModel:
     """Fit the link model, then the bead model on its anchors' gaps, then the costs."""
-    link = fit_logistic(EVIDENCE_FEATURES, [(GROUPS[p.pair.suite], *link_samples(p, start, options)) for p in preps])
+    unused = frozenset() if options.semantic else frozenset({"cosine"})
+    link = fit_logistic(EVIDENCE_FEATURES, [(GROUPS[p.pair.suite], *link_samples(p, start, options)) for p in preps],
+                        unused)
     model = replace(start, link=link)
     bead = fit_logistic(EVIDENCE_FEATURES + CONTEXT_FEATURES,
-                        [(GROUPS[p.pair.suite], *bead_samples(p, model, options)) for p in preps])
+                        [(GROUPS[p.pair.suite], *bead_samples(p, model, options)) for p in preps], unused)
     model = replace(model, bead=bead, fitted_on=tuple(sorted({p.pair.suite for p in preps})))
     return fit_costs(preps, model, options) if search_costs else model
 
@@ -306,12 +331,14 @@ def main() -> None:
     parser.add_argument("--loso", action="store_true", help="also fit without each suite group and score it")
     parser.add_argument("--dry-run", action="store_true", help="write nothing")
     parser.add_argument("--no-costs", action="store_true", help="keep the current costs")
+    parser.add_argument("--semantic", action="store_true",
+                        help="fit with the embeddings' cosine (the semantic extra): writes link_model_semantic.json")
     args = parser.parse_args()
-    options = Options()
+    options = Options(semantic=args.semantic)
     started = time.perf_counter()
     preps = [prepare(pair, options) for pair in load()]
     print(f"prepared {len(preps)} document pairs in {time.perf_counter() - started:.1f} s", flush=True)
-    start = default_model()
+    start = default_model()  # the semantic fit starts from the lexical model, its cosine weight at 0
     print("current model:")
     report(evaluate(preps, start, options))
     model = fit(preps, options, start, search_costs=not args.no_costs)
@@ -336,8 +363,9 @@ def main() -> None:
                   f"{auc(model.link, rows, labels):.3f}); " +
                   "; ".join(f"{s.suite} {HEADLINE[s.suite]}={s.headline:.3f}" for s in scores.values()), flush=True)
     if not args.dry_run:
-        MODEL_PATH.write_text(json.dumps(model_to_dict(model), indent=1) + "\n", encoding="utf-8")
-        print(f"wrote {MODEL_PATH}")
+        path = SEMANTIC_MODEL_PATH if args.semantic else MODEL_PATH
+        path.write_text(json.dumps(model_to_dict(model), indent=1) + "\n", encoding="utf-8")
+        print(f"wrote {path}")
 
 
 if __name__ == "__main__":

@@ -25,25 +25,29 @@ passages.
 
 from __future__ import annotations
 
+import heapq
 import time
 from bisect import bisect_left
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from itertools import pairwise
 
+import numpy as np
+
 from compare.beads import Bead, Gap, Sides, gap_beads, gaps_between, positions_inside
-from compare.calibration import LinkModel, default_model, log_odds, probability
+from compare.calibration import LinkModel, default_model, log_odds, probability, semantic_model
 from compare.candidates import find_candidates, text_segments
 from compare.chains import Box, heaviest_chain
 from compare.clauses import CLAUSE_END, MIN_SHARED_WORDS, clause_spans
-from compare.evidence import ClauseScores, Context, crowding, length_bias, measure, span_features
+from compare.evidence import ClauseScores, Context, Evidence, crowding, length_bias, measure, span_features
 from compare.links import NEAR_COPY_RATIO, Budget, Link, link_spans, near_verbatim
 from compare.model import Comparison, Document, Options, Segmentation, Span
 from compare.pairs import to_pair
 from compare.passages import find_passages
 from compare.scoring import Features, Scorer, fit_scorer
 from compare.segment import estimate_segments, segment
+from compare.semantic import passage_cosine
 
 CHARS_PER_SECOND = 500_000  # a cautious rate of the whole pipeline: inputs larger than the time budget affords
 #                            are refused at once rather than cut short
@@ -54,10 +58,14 @@ IN_CHAIN = Context(balance=1.0, deviation=0.0, nearness=1.0, bounded=2.0, size=0
 
 
 def compare_documents(a: Document, b: Document, options: Options | None = None, *,
-                      model: LinkModel | None = None) -> Comparison:
+                      model: LinkModel | None = None,
+                      vectors: tuple[np.ndarray, np.ndarray] | None = None) -> Comparison:
     """Align two documents and diff every aligned pair word by word.
 
-    ``model`` replaces the fitted model shipped with the package (for fitting and tests).
+    ``model`` replaces the fitted model shipped with the package (for fitting
+    and tests).  With ``Options.semantic``, the segments' embeddings are
+    computed (``compare.semantic``) unless ``vectors`` gives them, one row per
+    segment of A and of B as ``segment`` cuts them (a store can keep them).
 
     >>> result = compare_documents(Document("a", "The cat sat on the mat. It was warm."),
     ...                            Document("b", "It was warm. The cat sat on the mat."))
@@ -66,20 +74,26 @@ def compare_documents(a: Document, b: Document, options: Options | None = None, 
 (Span(start=24, end=36), Span(start=0, end=12), 'verbatim', False)]
     """
     options = options or Options()
-    model = model or default_model()
+    model = model or (semantic_model() if options.semantic else default_model())
     _check_affordable(a, b, options)
     if (len(b.text), b.text) < (len(a.text), a.text):
         # One canonical order of the two documents: swapping A and B mirrors the result exactly.
-        return _compare(b, a, options, model).swapped()
-    return _compare(a, b, options, model)
+        flipped = (vectors[1], vectors[0]) if vectors is not None else None
+        return _compare(b, a, options, model, flipped).swapped()
+    return _compare(a, b, options, model, vectors)
 
 
-def _compare(a: Document, b: Document, options: Options, model: LinkModel) -> Comparison:
+def _compare(a: Document, b: Document, options: Options, model: LinkModel,
+             vectors: tuple[np.ndarray, np.ndarray] | None) -> Comparison:
     budget = Budget(time.monotonic() + options.time_budget_s)
     seg_a, seg_b = segment(a, options), segment(b, options)
     scorer = fit_scorer([seg_a, seg_b])
     candidates = find_candidates(scorer, seg_a, seg_b, options, budget.over)
-    search = _Search(scorer, seg_a, seg_b, candidates, options, model)
+    if options.semantic and vectors is None:
+        from compare.semantic import segment_vectors
+
+        vectors = (segment_vectors(seg_a), segment_vectors(seg_b))
+    search = _Search(scorer, seg_a, seg_b, candidates, options, model, vectors)
     links = align_segments(search, candidates, budget)
     pairs = tuple(to_pair(link, seg_a, seg_b, scorer, budget, search.holds_whole) for link in links)
     used_a = {i for link in links for i in link.a}
@@ -122,7 +136,7 @@ class _Search:
     """The state one alignment shares between its passes: positions, features and the models."""
 
     def __init__(self, scorer: Scorer, a: Segmentation, b: Segmentation, candidates: dict[tuple[int, int], float],
-                 options: Options, model: LinkModel) -> None:
+                 options: Options, model: LinkModel, vectors: tuple[np.ndarray, np.ndarray] | None = None) -> None:
         self.scorer, self.a, self.b, self.options, self.model = scorer, a, b, options, model
         ids_a, ids_b = text_segments(a), text_segments(b)
         self.sides = Sides(ids_a, ids_b, [len(a.segments[i].span) for i in ids_a],
@@ -130,30 +144,70 @@ class _Search:
         self.pos_a = {i: x for x, i in enumerate(ids_a)}
         self.pos_b = {j: y for y, j in enumerate(ids_b)}
         self.clause_of = ClauseScores(scorer, a, b)
+        self.vectors = vectors
         self.crowd_a, self.crowd_b = crowding(candidates, options.candidates_per_segment)
         self.clause_weight = model.link.weight_of("clause")
-        self.highest_cost = max(0.0, model.costs.moved, model.costs.partial)
+        self.unrefined: dict[tuple[int, int], tuple[Evidence, float]] = {}  # odds lower bounds: evidence, upper bound
         self.shift = log_odds(options.min_score)  # every decision weighs log-odds against the asked-for probability
 
     def link_odds(self, i: int, j: int) -> float:
         """Return the link model's log-odds that segment ``i`` of A and ``j`` of B correspond, past the threshold.
 
-        The clause search is the costly part of the evidence: it is skipped
-        where no clause score could change a decision (the clause score lies
-        between the whole-passage score and 1: the pair stays under the
-        threshold, or is over every cost already),
-        for near-copies, whose best clause window is the whole passage, and for
-        pairs sharing too few words for any two clauses to share enough.
+        The clause search is the costly part of the evidence, so it runs only
+        where it decides whether the pair links at all (the clause score lies
+        between the whole-passage score and 1); where the pair links anyway,
+        the returned odds are a lower bound, refined by ``refined_odds`` when a
+        costlier decision needs them (``exact_odds_above``).  It never runs
+        for near-copies, whose best clause window is the whole passage, nor
+        for pairs sharing too few words for any two clauses to share enough.
         """
         fa, fb = self.scorer.features[0][i], self.scorer.features[1][j]
-        evidence = measure(self.scorer, fa, fb, self.sides.bias, crowd=self.crowd(a=(i,), b=(j,)))
+        evidence = measure(self.scorer, fa, fb, self.sides.bias, crowd=self.crowd(a=(i,), b=(j,)),
+                           cosine=self.cosine((i,), (j,)))
         odds = self.model.link.log_odds(evidence.vector()) - self.shift
         lifted = odds + max(0.0, self.clause_weight * (1.0 - evidence.clause))
-        if lifted <= 0 or odds > self.highest_cost or evidence.characters >= NEAR_COPY_RATIO or \
+        if lifted <= 0 or evidence.characters >= NEAR_COPY_RATIO or \
                 len(fa.words.keys() & fb.words.keys()) < MIN_SHARED_WORDS:
             return odds
+        if odds > 0:
+            self.unrefined[i, j] = (evidence, lifted)
+            return odds
+        return self._with_clause(i, j, evidence)
+
+    def _with_clause(self, i: int, j: int, evidence: Evidence) -> float:
         evidence = replace(evidence, clause=max(self.clause_of(i, j), evidence.clause))
         return self.model.link.log_odds(evidence.vector()) - self.shift
+
+    def exact_odds_above(self, odds: dict[tuple[int, int], float], floor: float,
+                         excluded: Callable[[tuple[int, int]], bool]) -> Iterator[tuple[tuple[int, int], float]]:
+        """Yield the candidates whose exact log-odds exceed ``floor``, surest first (ties in index order).
+
+        Lazily: a candidate whose clause score was left out enters with its
+        upper bound, and is refined when it reaches the top (the order is the
+        one all exact values would give), unless ``excluded`` says the caller
+        will never take it (a test whose answer cannot change back).
+        """
+        heap: list[tuple[float, tuple[int, int], bool]] = []
+        for pair, value in odds.items():
+            if pair in self.unrefined:
+                heap.append((-self.unrefined[pair][1], pair, False))
+            elif value > floor:
+                heap.append((-value, pair, True))
+        heapq.heapify(heap)
+        while heap:
+            negative, pair, exact = heapq.heappop(heap)
+            if -negative <= floor:
+                return
+            if exact:
+                yield pair, -negative
+            elif not excluded(pair):
+                heapq.heappush(heap, (-self._with_clause(*pair, self.unrefined[pair][0]), pair, True))
+
+    def cosine(self, a: Sequence[int], b: Sequence[int]) -> float:
+        """Return the cosine of two passages' embeddings, or 0 without the semantic extra."""
+        if self.vectors is None:
+            return 0.0
+        return passage_cosine(self.vectors[0], a, self.vectors[1], b)
 
     def crowd(self, a: Sequence[int], b: Sequence[int]) -> float:
         """Return the mean score of the best candidates of a passage pair's segments (see ``crowding``)."""
@@ -167,7 +221,7 @@ class _Search:
     def chained_odds(self, a: Sequence[int], b: Sequence[int]) -> float:
         """Return the bead model's log-odds of a passage pair taken as aligned (its place is no evidence)."""
         fa, fb = self.scorer.passage(0, a), self.scorer.passage(1, b)
-        evidence = measure(self.scorer, fa, fb, self.sides.bias, crowd=self.crowd(a, b))
+        evidence = measure(self.scorer, fa, fb, self.sides.bias, crowd=self.crowd(a, b), cosine=self.cosine(a, b))
         return self.model.bead.log_odds(evidence.vector() + IN_CHAIN.vector()) - self.shift
 
     def shared_weight(self, link: Link) -> float:
@@ -177,7 +231,8 @@ class _Search:
     def holds_whole(self, fa: Features, fb: Features) -> bool:
         """Tell whether two whole passages, on what they share as wholes, would link (a pair that is no partial)."""
         evidence = measure(self.scorer, fa, fb, self.sides.bias)
-        whole = replace(evidence, contained=evidence.words, clause=evidence.variant, margin=0.0)
+        whole = replace(evidence, contained=evidence.words, partial=evidence.variant, clause=evidence.variant,
+                        margin=0.0)
         return self.model.link.log_odds(whole.vector()) - self.shift > 0
 
     def probability(self, odds: float) -> float:
@@ -237,7 +292,7 @@ def _in_order(search: _Search, odds: dict[tuple[int, int], float], budget: Budge
 def _fill_gap(search: _Search, gap: Gap, retrieved: list[tuple[int, int]]) -> list[Link]:
     """Return the heaviest chain of beads in one gap, as links."""
     beads = gap_beads(gap, search.sides, search.scorer, retrieved, search.clause_of.known, search.crowd,
-                      search.options.max_merge)
+                      search.options.max_merge, search.cosine)
     weights = [search.bead_odds(bead) for bead in beads]
     chain = heaviest_chain([Box(bd.x0, bd.x1, bd.y0, bd.y1, w) for bd, w in zip(beads, weights, strict=True)])
     return [search.link(beads[k].x0, beads[k].x1, beads[k].y0, beads[k].y1, weights[k]) for k in chain]
@@ -349,10 +404,8 @@ def _add_moved(search: _Search, links: list[Link], odds: dict[tuple[int, int], f
     used_b = {j for link in links for j in link.b}
     backbone, keys = _order_keys(links, search)
     extra = []
-    cost = search.model.costs.moved
-    for (i, j), value in sorted(odds.items(), key=lambda item: (-item[1], item[0])):
-        if value <= cost:
-            break
+    for (i, j), value in search.exact_odds_above(odds, search.model.costs.moved,
+                                                 lambda pair: pair[0] in used_a or pair[1] in used_b):
         if i in used_a or j in used_b:
             continue
         in_order = _in_order_with(backbone, keys, search.pos_a[i], search.pos_b[j])
@@ -380,9 +433,12 @@ def _add_partners(search: _Search, links: list[Link], odds: dict[tuple[int, int]
     copied_b = {j for link in copied for j in link.b}
     gained: Counter[tuple[int, int]] = Counter()
     extra = []
-    for (i, j), value in sorted(odds.items(), key=lambda item: (-item[1], item[0])):
-        if value <= costs.partial:
-            break
+    def excluded(pair: tuple[int, int]) -> bool:
+        i, j = pair
+        return (pair in holding or i in copied_a or j in copied_b or gained[0, i] >= costs.partners
+                or gained[1, j] >= costs.partners)
+
+    for (i, j), value in search.exact_odds_above(odds, costs.partial, excluded):
         if (i, j) in holding or not (i in used_a or j in used_b) or i in copied_a or j in copied_b:
             continue
         if gained[0, i] >= costs.partners or gained[1, j] >= costs.partners:

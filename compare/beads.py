@@ -128,6 +128,7 @@ def gap_beads(
     clause_of: Callable[[int, int], float | None],
     crowd: Callable[[Sequence[int], Sequence[int]], float],
     max_merge: int,
+    cosine: Callable[[Sequence[int], Sequence[int]], float] = lambda a, b: 0.0,
 ) -> list[Bead]:
     """Return the beads of a gap with their evidence and context.
 
@@ -135,7 +136,8 @@ def gap_beads(
     gap (their clause scores, where computed, come from ``clause_of``, by
     segment index); a
     gap of more than ``DENSE_CELLS`` cells yields only the beads holding one.
-    ``crowd`` gives the mean score of the best candidates of a bead's segments.
+    ``crowd`` gives the mean score of the best candidates of a bead's segments,
+    ``cosine`` the cosine of their embeddings (0 without the semantic extra).
     """
     starts_a, starts_b = sides.starts_a, sides.starts_b
     chars_a = starts_a[gap.x1] - starts_a[gap.x0]
@@ -167,7 +169,8 @@ def gap_beads(
         clause = max((clause_of(sides.ids_a[p], sides.ids_b[q]) or 0.0 for p in range(x, x + dx)
                       for q in range(y, y + dy) if (p, q) in retrieved_set), default=0.0)
         segs_a, segs_b = sides.ids_a[x : x + dx], sides.ids_b[y : y + dy]
-        found.append((x, y, dx, dy, measure(scorer, fa, fb, sides.bias, clause, crowd(segs_a, segs_b))))
+        evidence = measure(scorer, fa, fb, sides.bias, clause, crowd(segs_a, segs_b), cosine(segs_a, segs_b))
+        found.append((x, y, dx, dy, evidence))
     support = _support(found, gap)
     beads = []
     for x, y, dx, dy, evidence in found:

@@ -22,6 +22,7 @@ from importlib import resources
 from typing import Any
 
 MODEL_FILE = "link_model.json"
+SEMANTIC_MODEL_FILE = "link_model_semantic.json"  # fitted with the embeddings' cosine (the semantic extra)
 MODEL_VERSION = 1
 
 
@@ -138,6 +139,13 @@ def model_to_dict(model: LinkModel) -> dict[str, Any]:
 
 @functools.lru_cache(maxsize=1)
 def default_model() -> LinkModel:
-    """Return the model shipped with the package."""
+    """Return the lexical model shipped with the package."""
     text = resources.files("compare").joinpath(MODEL_FILE).read_text(encoding="utf-8")
+    return model_from_dict(json.loads(text))
+
+
+@functools.lru_cache(maxsize=1)
+def semantic_model() -> LinkModel:
+    """Return the model fitted with the embeddings' cosine, shipped with the package for ``Options.semantic``."""
+    text = resources.files("compare").joinpath(SEMANTIC_MODEL_FILE).read_text(encoding="utf-8")
     return model_from_dict(json.loads(text))

@@ -15,11 +15,14 @@ best few candidates, seen from both sides.
 from __future__ import annotations
 
 import heapq
+import re
 from collections import Counter, defaultdict
 from collections.abc import Callable
 
 from compare.model import Options, Segmentation, SegmentRole
 from compare.scoring import Features, Scorer
+
+_HAS_WORD = re.compile(r"[^\W\d_]")  # a letter: a segment without one has nothing to align
 
 MAX_POSTINGS = 64  # a word in more segments of B than this is too common to retrieve by
 RARE_KEYS = 16  # words and phrases of a segment looked up in the index
@@ -30,8 +33,13 @@ BUDGET_CHECK_EVERY = 256  # segments between two looks at the clock
 
 
 def text_segments(seg: Segmentation) -> list[int]:
-    """Return the indices of a segmentation's text (non-boilerplate, non-empty) segments."""
-    return [s.index for s in seg.segments if s.role is SegmentRole.TEXT]
+    """Return the indices of the segments the aligner pairs: text (not page noise) holding at least one word.
+
+    A lone "." or "3." of a list is no page noise, but has nothing to align either.
+    """
+    text = seg.document.text
+    return [s.index for s in seg.segments if s.role is SegmentRole.TEXT and _HAS_WORD.search(text, s.span.start,
+                                                                                             s.span.end)]
 
 
 def find_candidates(

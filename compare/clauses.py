@@ -16,6 +16,8 @@ import re
 from collections.abc import Sequence
 from itertools import pairwise
 
+import numpy as np
+
 from compare.model import Span
 from compare.scoring import PARTIAL_DISCOUNT, PHRASE_WEIGHT, Features, Scorer
 
@@ -50,13 +52,14 @@ def clause_spans(text: str, span: Span, breaks: re.Pattern[str] = CLAUSE_BREAK) 
 def clause_windows(scorer: Scorer, text: str, span: Span) -> list[Features]:
     """Return the weighed features of every run of one to ``MAX_WINDOW`` consecutive clauses of a span.
 
+    A window's phrases are its clauses' phrases (none across a clause break).
     A span of more than ``MAX_CLAUSES`` clauses has none.
     """
     clauses = clause_spans(text, span)
     if len(clauses) > MAX_CLAUSES:
         return []
-    return [scorer.features_of(text, clauses[first].start, clauses[first + size - 1].end)
-            for first in range(len(clauses))
+    single = [scorer.features_of(text, clause.start, clause.end) for clause in clauses]  # each clause read once
+    return [scorer.combine(single[first : first + size]) for first in range(len(clauses))
             for size in range(1, MAX_WINDOW + 1) if first + size <= len(clauses)]
 
 
@@ -66,25 +69,35 @@ def shared_clause_score(scorer: Scorer, windows_a: Sequence[Features], windows_b
 
     Windows sharing fewer than ``MIN_SHARED_WORDS`` distinct content words
     (numbers aside) are not compared: a short shared phrase or a date is
-    vocabulary, not a clause.  Scores below ``cutoff`` may come back as 0:
-    a window pair whose weights alone bound its score below the cutoff, or
-    below the best so far, is skipped (as difflib checks ``quick_ratio``
-    before ``ratio``).
+    vocabulary, not a clause.  Scores below ``cutoff`` may come back as 0.
+    Branch and bound: window pairs are tried in the order of an upper bound
+    on their score from their weights alone (shared weight is at most the
+    smaller total), and the search stops once the bound falls to the best
+    score found, as difflib checks ``quick_ratio`` before ``ratio``.
     """
+    if not windows_a or not windows_b:
+        return 0.0
+    words_a = np.array([w.word_total for w in windows_a])[:, None]
+    words_b = np.array([w.word_total for w in windows_b])[None, :]
+    phrases_a = np.array([w.phrase_total for w in windows_a])[:, None]
+    phrases_b = np.array([w.phrase_total for w in windows_b])[None, :]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        words = np.nan_to_num(2 * np.minimum(words_a, words_b) / (words_a + words_b))
+        phrase_sum = phrases_a + phrases_b
+        phrases = np.where(phrase_sum > 0, 2 * np.minimum(phrases_a, phrases_b) / np.where(phrase_sum > 0, phrase_sum,
+                                                                                             1), words)
+    bounds = ((1 - PHRASE_WEIGHT) * words + PHRASE_WEIGHT * phrases).ravel()
+    order = np.argsort(-bounds, kind="stable")
     best = 0.0
-    totals_b = [(window.word_total, window.phrase_total) for window in windows_b]
-    for window_a in windows_a:
-        keys_a, words_a, phrases_a = window_a.words.keys(), window_a.word_total, window_a.phrase_total
-        for window_b, (words_b, phrases_b) in zip(windows_b, totals_b, strict=True):
-            # An upper bound from the weights alone: shared weight is at most the smaller total.
-            words = 2 * min(words_a, words_b) / (words_a + words_b) if words_a + words_b else 0.0
-            phrases = 2 * min(phrases_a, phrases_b) / (phrases_a + phrases_b) if phrases_a + phrases_b else words
-            bound = (1 - PHRASE_WEIGHT) * words + PHRASE_WEIGHT * phrases
-            if bound < cutoff or bound <= best:
-                continue
-            shared = keys_a & window_b.words.keys()
-            if len(shared) >= MIN_SHARED_WORDS and sum(not key.isdigit() for key in shared) >= MIN_SHARED_WORDS:
-                best = max(best, scorer.score_parts(window_a, window_b)[1])
+    width = len(windows_b)
+    for flat in order.tolist():
+        bound = bounds[flat]
+        if bound < cutoff or bound <= best:
+            break
+        window_a, window_b = windows_a[flat // width], windows_b[flat % width]
+        shared = window_a.words.keys() & window_b.words.keys()
+        if len(shared) >= MIN_SHARED_WORDS and sum(not key.isdigit() for key in shared) >= MIN_SHARED_WORDS:
+            best = max(best, scorer.variant(window_a, window_b))
     return best
 
 

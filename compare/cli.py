@@ -42,6 +42,8 @@ def _options(args: argparse.Namespace) -> Options:
         options = replace(options, min_score=args.threshold)
     if args.time_budget is not None:
         options = replace(options, time_budget_s=args.time_budget)
+    if args.semantic:
+        options = replace(options, semantic=True)
     return options
 
 
@@ -52,7 +54,10 @@ def build_parser() -> argparse.ArgumentParser:
     common = _Parser(add_help=False)
     common.add_argument("--format", choices=["json", "text"], default="text", help="output format")
     common.add_argument("--granularity", choices=[g.value for g in Granularity], default="sentence")
-    common.add_argument("--threshold", type=float, help="minimum similarity of a pair, 0..1")
+    common.add_argument("--threshold", type=float,
+                        help="the probability a pair needs, 0..1 (default 0.5: whatever the model finds likelier)")
+    common.add_argument("--semantic", action="store_true",
+                        help="weigh sentence embeddings too (needs pip install 'compare-docs[semantic]')")
     common.add_argument("--time-budget", type=float, metavar="SECONDS",
                         help=f"seconds the command may take: past them shortcuts are taken, and what still runs "
                              f"is stopped (default {Options().time_budget_s:g}, the web service's)")
@@ -70,7 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--scheduler", help="run on Dask: a scheduler address (tcp://host:8786) or 'local'")
     report.add_argument("--progress", choices=["auto", "always", "never"], default="auto",
                         help="progress bar on stderr (auto: when stderr is a terminal)")
-    report.set_defaults(time_budget=None, color="never")
+    report.set_defaults(time_budget=None, color="never", semantic=False)
     return parser
 
 

@@ -9,6 +9,9 @@ weighted by how rare they are in the two documents:
   phrase (consecutive content words) weight;
 - ``contained``: the share of the smaller passage's word weight found in the
   other (one passage holds a clause of the other);
+- ``partial``: the scorer's containment view, which counts containment in
+  proportion to the contained passage's length (``compare.scoring``: a
+  heading is contained in many sentences by chance, a long line is not);
 - ``clause``: the best whole-passage score of a clause window of one against
   a clause window of the other (a clause said alike inside longer sentences);
 - ``characters``: character similarity of the folded texts;
@@ -22,7 +25,10 @@ weighted by how rare they are in the two documents:
 - ``margin``: how far the pair stands out from the best candidates of its two
   passages (the log ratio of its score to their mean, as margin-based
   bitext mining scores a pair): a sentence of a translation has one clear
-  counterpart, a sentence of a related report several look-alikes.
+  counterpart, a sentence of a related report several look-alikes;
+- ``cosine``: the cosine of the two passages' sentence embeddings, with the
+  ``semantic`` extra (``compare.semantic``); 0 without it, where the
+  lexical model gives it no weight.
 
 Where a pair lies adds evidence only between two aligned passages, so the
 bead model (``compare.beads``) adds a ``Context`` of its place in the gap.
@@ -47,6 +53,7 @@ class Evidence:
     words: float
     phrases: float
     contained: float
+    partial: float
     clause: float
     characters: float
     length: float
@@ -54,6 +61,7 @@ class Evidence:
     short: float
     unshared: float
     margin: float
+    cosine: float = 0.0
 
     @property
     def variant(self) -> float:
@@ -62,8 +70,8 @@ class Evidence:
 
     def vector(self) -> tuple[float, ...]:
         """Return the features in the order of ``EVIDENCE_FEATURES``."""
-        return (self.words, self.phrases, self.contained, self.clause, self.characters, self.length, self.weight,
-                self.short, self.unshared, self.margin)
+        return (self.words, self.phrases, self.contained, self.partial, self.clause, self.characters, self.length,
+                self.weight, self.short, self.unshared, self.margin, self.cosine)
 
 
 EVIDENCE_FEATURES: tuple[str, ...] = tuple(Evidence.__dataclass_fields__)
@@ -122,11 +130,12 @@ def length_bias(a: Segmentation, b: Segmentation, ids_a: list[int], ids_b: list[
 
 
 def measure(scorer: Scorer, fa: Features, fb: Features, bias: float, clause: float = 0.0,
-            crowd: float = 0.0) -> Evidence:
+            crowd: float = 0.0, cosine: float = 0.0) -> Evidence:
     """Return the evidence that passages ``fa`` and ``fb`` correspond.
 
     ``clause`` is their best clause-window score, ``crowd`` the mean score of
-    the best candidates of their segments (see ``crowding``).
+    the best candidates of their segments (see ``crowding``), ``cosine`` the
+    cosine of their embeddings (``compare.semantic``; 0 when not measured).
 
     >>> from compare.scoring import fit_scorer
     >>> from compare.segment import segment
@@ -144,6 +153,7 @@ def measure(scorer: Scorer, fa: Features, fb: Features, bias: float, clause: flo
         words=overlap.words,
         phrases=overlap.phrases,
         contained=overlap.contained,
+        partial=overlap.score,
         clause=max(clause, variant),
         characters=character_ratio(fa, fb) if overlap.count else 0.0,
         length=abs(ratio),
@@ -151,6 +161,7 @@ def measure(scorer: Scorer, fa: Features, fb: Features, bias: float, clause: flo
         short=math.log1p(min(fa.words.total(), fb.words.total())),
         unshared=0.0 if overlap.count else 1.0,
         margin=max(-MAX_MARGIN, min(MAX_MARGIN, math.log((variant + MARGIN_FLOOR) / (crowd + MARGIN_FLOOR)))),
+        cosine=cosine,
     )
 
 

@@ -228,7 +228,8 @@ class Options:
     language: str = "en"  # language code for the sentence splitter
     min_score: float = 0.5  # the probability a link needs (0.5: whatever the fitted model finds more likely than not)
     shared_clauses: bool = True  # let a linked segment gain second partners (the corpus report does not: cost)
-    max_merge: int = 3  # at most this many segments on one side of a bead (one sentence rendered as three)
+    semantic: bool = False  # weigh sentence embeddings too (the 'semantic' install extra; compare.semantic)
+    max_merge: int = 6  # a link grows to at most this many segments a side (one sentence rendered as several)
     candidates_per_segment: int = 5  # best candidates kept for each segment
     time_budget_s: float = TIME_BUDGET_S  # past this, finish fast and mark the result degraded
     max_chars: int = 20_000_000  # longer documents are refused

@@ -7,8 +7,7 @@ passage when they lie close in both documents: on each side, the text
 between them is at most ``passage_gap`` times the longer of the two (a
 reworded passage may shuffle its sentences; a copy continues past a
 sentence the copier dropped).  A passage runs from the first word its
-pairs share to the last (``Passage.a`` and ``Passage.b``; a run of a few
-shared words, not a stray word two different sentences have in common).
+pairs share to the last (``Passage.a`` and ``Passage.b``).
 
 Where one passage renders most of both documents (``whole_share`` of each
 side's text), the documents render each other throughout, and "all of A is
@@ -30,8 +29,8 @@ from compare.calibration import Costs
 from compare.links import NEAR_COPY_RATIO
 from compare.model import OpTag, Pair, Passage, Segmentation, SegmentRole, Span
 
-MIN_SHARED_RUN = 3  # words of an equal run that mark where a passage's reuse starts or stops
-_WORD = re.compile(r"\w+")
+_WORD = re.compile(r"\w")  # an equal operation holding one shares words, not just punctuation
+
 CHECKED_PAIRS = 64  # a piece's last pairs checked against its linear map each time it grows (and its first)
 
 
@@ -91,6 +90,8 @@ def _clusters(pairs: Sequence[Pair], costs: Costs) -> list[list[int]]:
             y = pairs[m]
             if y.a.start + reach < x.a.start:
                 break
+            if root(m) == root(k):
+                continue  # already one passage through others
             if copies[k] and copies[m]:
                 gap = ordered_gap = costs.copy_gap
             else:
@@ -191,16 +192,12 @@ def _text_chars(seg: Segmentation) -> int:
 def _passage(pairs: Sequence[Pair], group: list[int], texts: tuple[str, str] | None) -> Passage:
     """Return the passage of a group of pairs, trimmed to where their shared words start and stop in ``texts``.
 
-    A shared stretch counts from ``MIN_SHARED_RUN`` words on: a stray "the"
-    that two otherwise different sentences share says nothing of where the
-    reuse starts.  Without ``texts`` the passage covers its pairs whole.
+    Shared punctuation alone (the full stops two sentences end with) marks no
+    reuse.  Without ``texts`` the passage covers its pairs whole.
     """
     span_a, span_b = _cover(pairs, group)
-    if texts is None:
-        shared = []
-    else:
-        shared = [op for k in group for op in pairs[k].ops if op.tag is OpTag.EQUAL
-                  and len(_WORD.findall(texts[0], op.a.start, op.a.end)) >= MIN_SHARED_RUN]
+    shared = [op for k in group for op in pairs[k].ops
+              if op.tag is OpTag.EQUAL and _WORD.search(texts[0], op.a.start, op.a.end)] if texts is not None else []
     if shared and texts is not None:
         span_a = _stripped(texts[0], min(op.a.start for op in shared), max(op.a.end for op in shared))
         span_b = _stripped(texts[1], min(op.b.start for op in shared), max(op.b.end for op in shared))

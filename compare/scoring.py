@@ -48,14 +48,15 @@ class Features:
 @dataclass(frozen=True, slots=True)
 class Overlap:
     """What two passages share: IDF-weighted Dice of their words and of their phrases, the share of the
-    smaller passage's word weight found in the other (containment), the shared weight itself, and the
-    number of distinct content words shared."""
+    smaller passage's word weight found in the other (containment), the shared weight itself, the number of
+    distinct content words shared, and the scorer's score."""
 
     words: float
     phrases: float
     contained: float
     weight: float
     count: int
+    score: float  # what ``Scorer.score`` gives the two: the better of the whole-passage and containment views
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,23 +131,43 @@ class Scorer:
             (1 - PHRASE_WEIGHT) * word_contained + PHRASE_WEIGHT * phrase_contained)
         return max(variant, partial), variant
 
+    def variant(self, a: Features, b: Features) -> float:
+        """Return the whole-passage score of two passages alone (``score_parts``'s second value, computed alone)."""
+        shared_keys = a.words.keys() & b.words.keys()
+        if not shared_keys:
+            return 0.0
+        idf, phrase_idf, default = self.idf, self.phrase_idf, self.default_idf
+        words_a, words_b = a.words, b.words
+        shared = math.fsum(idf.get(k, default) * min(words_a[k], words_b[k]) for k in shared_keys)
+        phrase_shared = math.fsum(phrase_idf.get(p, default) for p in a.phrases & b.phrases)
+        word_dice = 2 * shared / (a.word_total + b.word_total)
+        phrase_total = a.phrase_total + b.phrase_total
+        phrase_dice = 2 * phrase_shared / phrase_total if phrase_total else word_dice
+        return (1 - PHRASE_WEIGHT) * word_dice + PHRASE_WEIGHT * phrase_dice
+
     def overlap(self, a: Features, b: Features) -> Overlap:
         """Return what two passages share, measured every way the link model weighs (see ``Overlap``)."""
         words_a, words_b = a.words, b.words
-        shared_keys = sorted(words_a.keys() & words_b.keys())
+        shared_keys = words_a.keys() & words_b.keys()  # fsum is exact in any order: no sorting needed
         if not shared_keys:
-            return Overlap(0.0, 0.0, 0.0, 0.0, 0)
+            return Overlap(0.0, 0.0, 0.0, 0.0, 0, 0.0)
         idf, phrase_idf, default = self.idf, self.phrase_idf, self.default_idf
-        shared = math.fsum(idf.get(k, default) * min(words_a[k], words_b[k]) for k in shared_keys)
-        phrase_shared = math.fsum(phrase_idf.get(p, default) for p in sorted(a.phrases & b.phrases))
+        counts = [min(words_a[k], words_b[k]) for k in shared_keys]
+        shared = math.fsum(idf.get(k, default) * n for k, n in zip(shared_keys, counts, strict=True))
+        phrase_shared = math.fsum(phrase_idf.get(p, default) for p in a.phrases & b.phrases)
         phrase_total = a.phrase_total + b.phrase_total
-        return Overlap(
-            words=2 * shared / (a.word_total + b.word_total),
-            phrases=2 * phrase_shared / phrase_total if phrase_total else 0.0,
-            contained=shared / min(a.word_total, b.word_total),
-            weight=shared,
-            count=len(shared_keys),
-        )
+        words = 2 * shared / (a.word_total + b.word_total)
+        phrases = 2 * phrase_shared / phrase_total if phrase_total else words
+        variant = (1 - PHRASE_WEIGHT) * words + PHRASE_WEIGHT * phrases
+        contained = shared / min(a.word_total, b.word_total)
+        partial = 0.0
+        if sum(counts) >= MIN_PARTIAL_SHARED:  # as score_parts weighs containment
+            smaller = min(a.phrase_total, b.phrase_total)
+            phrase_contained = phrase_shared / smaller if smaller else contained
+            evidence = min(1.0, min(a.words.total(), b.words.total()) / FULL_PARTIAL_WORDS)
+            partial = PARTIAL_DISCOUNT * evidence * ((1 - PHRASE_WEIGHT) * contained + PHRASE_WEIGHT * phrase_contained)
+        return Overlap(words, 2 * phrase_shared / phrase_total if phrase_total else 0.0, contained, shared,
+                       len(shared_keys), max(variant, partial))
 
     def phrase_weight(self, phrase: tuple[str, str]) -> float:
         """Return the weight of one phrase (a pair of consecutive content words)."""

@@ -29,28 +29,40 @@ SPLIT_WINDOW = 4 * MAX_SENTENCE_CHARS  # a window of a long paragraph full of qu
 MAX_QUOTE_WORK = 20_000_000  # quotation marks x characters past which a paragraph is split by windows (~8 ms)
 _QUOTE = re.compile(r"[\"`\u201c\u201d\u201e\u00ab\u00bb]|(?<!\w)['\u2018\u2019]|['\u2018\u2019](?!\w)")
 MAX_NOISE_WORDS = 12  # page-noise lines are short
+MIN_PAGINATION_TOKENS = 3  # a line of numbers and symbols only is pagination from this many ("<  1  2  >")
 _BLANK_LINE = re.compile(r"(?:\r\n|\r|\n)[ \t\f\v]*(?:\r\n|\r|\n)\s*")
 _BLOCK_START = re.compile(r"(?m)^(?=[ \t]{0,3}(?:#{1,6}\s|[-*+]\s|\d{1,3}[.)]\s|>\s))")
 _CLAUSE_END = re.compile(r"[;:](?=\s)|,(?=\s+(?:and|but|or|so|which|while|whereas)\b)")
 _WORD = re.compile(r"[^\W\d_]{2,}")
 _LEADING_MARKUP = re.compile(r"(?:[#>*_+]+|[-*+](?=\s)|\d{1,3}[.)](?=\s))\s*")
 _TRAILING_MARKERS = "*_"  # emphasis markers closing a span, with the spaces before them
-# Openings of site furniture: navigation, calls to action, credits, datelines.
-_NOISE_OPENING = re.compile(
+# Openings of site navigation, calls to action, datelines and bylines: furniture only on a line that is no
+# sentence (it does not end like one, or it is a few words): "Home" and "Next" open sentences of prose too, and a
+# byline names a person in capitals ("By Li Zhe"), which "By no means." does not.
+_NAVIGATION_OPENING = re.compile(
     r"""^\W*(?:
         read\ (?:more|also|next|full)|see\ also|related\b|recommended\b|more\ (?:from|stories|news)\b
       | type\ to\ search|search\b|skip\ to|jump\ to|back\ to\ top|go\ to\b|menu\b|home\b|navigation\b
       | share\b|tweet\b|follow\ us|subscribe\b|sign\ (?:in|up)|log\ ?(?:in|out)|click\ here|print\b|email\b
-      | advertisement\b|sponsored\b|cookie|privacy\ policy|terms\ of|all\ rights\ reserved|copyright\b|©
-      | (?:photo|image|picture|video)s?\b.{0,40}\b(?:by|credit|source)\b|(?:photo|image)\s*:
-      | (?:chief\ )?editor|edited\ by|editor[- ]in[- ]chief|producer\b|proofread|reporter\b|translated\ by
-      | source\s*:|credits?\b|by\ [A-Z][\w.]*\ [A-Z]
-      | (?:updated|published|posted|last\ modified)\b
+      | advertisement\b|sponsored\b|cookies?\b|privacy\ policy|terms\ of|all\ rights\ reserved|copyright\b|©
       | previous\b|next\b|prev\b|page\ \d
+      | (?:updated|published|posted|last\ modified)\b|by\ (?-i:[A-Z][\w.]*\ [A-Z])
     )""",
     re.IGNORECASE | re.VERBOSE,
 )
-# A dateline or byline line anywhere: "Mondo Social Updated on 2024-01-31".
+# Openings of credits, furniture even when they end with a full stop ("Editor in charge: Li.");
+# a byline names a person in capitals ("By Li Zhe"), which "By no means." does not.
+_CREDIT_OPENING = re.compile(
+    r"""^\W*(?:
+        (?:photo|image|picture|video)s?\b.{0,40}\b(?:by|credit|source)\b|(?:photo|image)\s*:
+      | (?:chief\ )?editor\b|edited\ by|editor[- ]in[- ]chief|producer\b|proofread|reporter\b|translated\ by
+      | source\s*:|credits?\b
+    )""",
+    re.IGNORECASE | re.VERBOSE,
+)
+SENTENCE_WORDS = 4  # a line of this many words that ends with a stop is a sentence, whatever it opens with
+_ENDS_LIKE_A_SENTENCE = re.compile(r"[.!?][\"')\]’”]*$")
+# A dateline anywhere in a line that is no sentence: "Mondo Social Updated on 2024-01-31".
 _DATELINE = re.compile(r"\b(?:updated|published|posted)\b.{0,20}\d{4}", re.IGNORECASE)
 # Letters, digits and spaces only: nothing a sentence splitter or markup stripper would cut.
 _PLAIN_WORDS = re.compile(r"[^\W_]+(?:[ \t]+[^\W_]+)*")
@@ -113,16 +125,21 @@ def is_page_noise(line: str) -> bool:
 
     >>> is_page_noise("<  1  2  3  4  >"), is_page_noise("Related Pages")
     (True, True)
-    >>> is_page_noise("Inclusive economic globalization")
-    False
+    >>> is_page_noise("Inclusive economic globalization"), is_page_noise("By no means."), is_page_noise("1.")
+    (False, False, False)
+    >>> is_page_noise("Home Buying Grants are part of the federal housing programme."), is_page_noise("Home")
+    (False, True)
     """
     stripped = line.strip()
     words = _WORD.findall(stripped)
-    if not words:
-        return bool(stripped)  # numbers, arrows and symbols only: pagination, separators
+    if not words:  # numbers, arrows and symbols only: pagination and separators, not a list's "1."
+        return len(stripped.split()) >= MIN_PAGINATION_TOKENS
     if len(words) > MAX_NOISE_WORDS or "\n" in stripped.rstrip("\r\n"):
         return False
-    return bool(_NOISE_OPENING.match(stripped) or _DATELINE.search(stripped))
+    if _CREDIT_OPENING.match(stripped):
+        return True
+    sentence = len(words) >= SENTENCE_WORDS and _ENDS_LIKE_A_SENTENCE.search(stripped) is not None
+    return not sentence and (_NAVIGATION_OPENING.match(stripped) is not None or _DATELINE.search(stripped) is not None)
 
 
 def _paragraphs(text: str) -> Iterator[Span]:
