@@ -160,7 +160,8 @@ def _align_task(task: _PairTask) -> dict[tuple[int, int], _Aligned]:
     """Align, with the compare view's engine, the pairs of a task that a retrieved segment pair could anchor."""
     bound = AnchorBound({d: doc.text for d, doc in task.documents.items()},
                         {d: doc.segments for d, doc in task.prepared.items()},
-                        {d: document_counts(doc) for d, doc in task.prepared.items()}, task.options)
+                        {d: document_counts(doc, task.documents[d].text) for d, doc in task.prepared.items()},
+                        task.options)
     found = {}
     for a, b, segment_pairs in task.pairs:
         if any(bound.could_anchor(a, i, b, j) for i, j in segment_pairs):

@@ -33,7 +33,8 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from compare.calibration import LinkModel, default_model, log_odds
+from compare.calibration import LinkModel, default_model, log_odds, semantic_model
+from compare.candidates import holds_word
 from compare.clauses import MAX_CLAUSES, MAX_WINDOW, MIN_SHARED_WORDS, clause_spans, shared_clause_score
 from compare.evidence import measure
 from compare.model import Options, Span
@@ -61,11 +62,17 @@ class DocumentCounts:
         return np.where(known[at] == hashes, counts[at], 0)
 
 
-def document_counts(doc: PreparedDocument) -> DocumentCounts:
-    """Return the counts the compare view's word weights are built from, for one prepared document."""
+def document_counts(doc: PreparedDocument, text: str) -> DocumentCounts:
+    """Return the counts the compare view's word weights and length bias are built from, for one document.
+
+    Word weights count every text segment (``scoring.fit_scorer``); the
+    length bias counts the characters of those the aligner pairs
+    (``evidence.length_bias`` over ``candidates.text_segments``).
+    """
     words, word_counts = np.unique(doc.words, return_counts=True)
     phrases, phrase_counts = np.unique(doc.phrases, return_counts=True)
-    return DocumentCounts(len(doc.spans), doc.counted_chars, words, word_counts.astype(np.int64), phrases,
+    chars = sum(len(span) for span in doc.segments if holds_word(text, span))
+    return DocumentCounts(len(doc.spans), chars, words, word_counts.astype(np.int64), phrases,
                           phrase_counts.astype(np.int64))
 
 
@@ -98,10 +105,10 @@ class AnchorBound:
     def __init__(self, texts: Mapping[int, str], spans: Mapping[int, Sequence[Span]],
                  counts: Mapping[int, DocumentCounts], options: Options, model: LinkModel | None = None) -> None:
         self.texts, self.spans, self.counts, self.options = texts, spans, counts, options
-        self.model = (model or default_model()).link
+        self.model = (model or (semantic_model() if options.semantic else default_model())).link
         self.shift = log_odds(options.min_score)
         self._raw: dict[tuple[int, int], Features] = {}
-        self._windows: dict[tuple[int, int], list[Features]] = {}
+        self._clauses: dict[tuple[int, int], list[Features]] = {}
 
     def raw(self, document: int, segment: int) -> Features:
         """Return the unweighed features of one text segment (computed once)."""
@@ -112,18 +119,22 @@ class AnchorBound:
             found = self._raw[key] = passage_features(self.texts[document], span.start, span.end)
         return found
 
-    def windows(self, document: int, segment: int) -> list[Features]:
-        """Return the unweighed features of a segment's clause windows, as ``clauses.clause_windows`` cuts them."""
+    def clauses(self, document: int, segment: int) -> list[Features]:
+        """Return the unweighed features of a segment's clauses, as ``clauses.clause_windows`` cuts them."""
         key = (document, segment)
-        found = self._windows.get(key)
+        found = self._clauses.get(key)
         if found is None:
             text = self.texts[document]
-            clauses = clause_spans(text, self.spans[document][segment])
-            found = [] if len(clauses) > MAX_CLAUSES else [
-                passage_features(text, clauses[first].start, clauses[first + size - 1].end)
-                for first in range(len(clauses)) for size in range(1, MAX_WINDOW + 1) if first + size <= len(clauses)]
-            self._windows[key] = found
+            spans = clause_spans(text, self.spans[document][segment])
+            found = [] if len(spans) > MAX_CLAUSES else [passage_features(text, c.start, c.end) for c in spans]
+            self._clauses[key] = found
         return found
+
+    def windows(self, scorer: Scorer, document: int, segment: int) -> list[Features]:
+        """Return a segment's weighed clause windows, built as ``clauses.clause_windows`` builds them."""
+        single = [scorer.weighed(clause) for clause in self.clauses(document, segment)]
+        return [scorer.combine(single[first : first + size]) for first in range(len(single))
+                for size in range(1, MAX_WINDOW + 1) if first + size <= len(single)]
 
     def could_anchor(self, a: int, i: int, b: int, j: int) -> bool:
         """Tell whether segment ``i`` of ``a`` and ``j`` of ``b`` could be an anchor of the compare view.
@@ -145,20 +156,18 @@ class AnchorBound:
             return False  # no clause window can score (``clauses.shared_clause_score``), or none can help
         if self._bound_of(scorer, fa, fb, a, b, 1.0) <= 0:
             return False
-        windows_a = [scorer.weighed(w) for w in self.windows(a, i)]
-        windows_b = [scorer.weighed(w) for w in self.windows(b, j)]
+        windows_a, windows_b = self.windows(scorer, a, i), self.windows(scorer, b, j)
         return self._bound_of(scorer, fa, fb, a, b, shared_clause_score(scorer, windows_a, windows_b)) > 0
 
     def _bound_of(self, scorer: Scorer, fa: Features, fb: Features, a: int, b: int, clause: float) -> float:
         """Return the bound on the link log-odds (past the threshold) with the clause score at ``clause``."""
         chars_a, chars_b = self.counts[a].chars, self.counts[b].chars
         bias = math.log(chars_a) - math.log(chars_b) if chars_a and chars_b else 0.0
-        score = scorer.score(fa, fb)
-        keep = self.options.candidates_per_segment
-        evidence = measure(scorer, fa, fb, bias, clause=clause, crowd=score / keep)  # the fewest rivals
         weights = dict(zip(self.model.features, self.model.weights, strict=True))
+        cosine = math.copysign(1.0, weights["cosine"]) if weights.get("cosine") else 0.0  # embeddings at best
+        # The fewest rivals (margin at its highest), or the most when the model weighs the margin against a link.
+        crowd = scorer.score(fa, fb) / self.options.candidates_per_segment if weights.get("margin", 0.0) >= 0 else 1.0
+        evidence = measure(scorer, fa, fb, bias, clause=clause, crowd=crowd, cosine=cosine)
         if weights.get("clause", 0.0) < 0:
             evidence = replace(evidence, clause=evidence.variant)  # the clause score at its lowest
-        if weights.get("margin", 0.0) < 0:
-            evidence = measure(scorer, fa, fb, bias, clause=evidence.clause, crowd=1.0)  # the most rivals
         return self.model.log_odds(evidence.vector()) - self.shift
