@@ -248,7 +248,8 @@ class Candidates:
 
     ``x < y`` are segment numbers, sorted by ``(x, y)``; ``shared`` the keys each pair shares (in the index
     that found it with the most).  Per index: ``caps`` the stock cap, ``stock_keys`` the distinct keys held by
-    more segments (they retrieve nothing).
+    more segments (they retrieve nothing).  ``unindexed`` counts the text segments holding keys, all of them
+    stock in both indexes: nothing retrieves them, so reuse of them alone is not looked for.
     """
 
     x: Ints
@@ -256,6 +257,7 @@ class Candidates:
     shared: Ints
     caps: tuple[int, ...] = ()
     stock_keys: tuple[int, ...] = ()
+    unindexed: int = 0
 
     def notes(self) -> str:
         """Return what the stock caps left out, for a reader of the report ('' when nothing)."""
@@ -263,7 +265,9 @@ class Candidates:
                  "text segments" for kind, cap, stock in zip(KeyKind, self.caps, self.stock_keys, strict=True)
                  if stock]
         return ("Stock phrases: " + " and ".join(parts) + " retrieve nothing (the cap keeps the candidate "
-                "search linear in the corpus); pairs of documents that share only such phrases are not compared."
+                "search linear in the corpus); pairs of documents that share only such phrases are not compared"
+                + (f" ({self.unindexed:,} text segments hold no other key, so no reuse of them alone is looked for)"
+                   if self.unindexed else "") + ". A pair's figures never change: only whether it is compared."
                 if parts else "")
 
 
@@ -277,19 +281,35 @@ def candidate_pairs(prepared: Sequence[PreparedDocument], threads: int = 1,
     """
     found = [_index_pairs(prepared, kind, threads, cap) for kind, cap in zip(KeyKind, caps, strict=True)]
     seg_total = max(sum(len(p.spans) for p in prepared), 1)
-    ids = np.concatenate([x * seg_total + y for x, y, _, _, _ in found])
-    shared = np.concatenate([n for _, _, n, _, _ in found])
+    ids = np.concatenate([f.x * seg_total + f.y for f in found])
+    shared = np.concatenate([f.shared for f in found])
     order = np.lexsort((-shared, ids))  # per pair, the index sharing the most first
     ids, shared = ids[order], shared[order]
     first = np.concatenate([[True], ids[1:] != ids[:-1]]) if len(ids) else np.zeros(0, dtype=bool)
     ids, shared = ids[first], shared[first]
-    return Candidates(ids // seg_total, ids % seg_total, shared, tuple(c for _, _, _, c, _ in found),
-                      tuple(k for _, _, _, _, k in found))
+    keyed = np.logical_or.reduce([f.keyed for f in found])
+    free = np.logical_or.reduce([f.free for f in found])
+    return Candidates(ids // seg_total, ids % seg_total, shared, tuple(f.cap for f in found),
+                      tuple(f.stock_keys for f in found), int((keyed & ~free).sum()))
+
+
+@dataclass(frozen=True, slots=True)
+class _IndexPairs:
+    """What one index finds: candidate pairs ``(x, y, shared)``, its cap and stock keys, and per segment
+    whether it holds a key (``keyed``) and one that is not stock (``free``)."""
+
+    x: Ints
+    y: Ints
+    shared: Ints
+    cap: int
+    stock_keys: int
+    keyed: npt.NDArray[np.bool_]
+    free: npt.NDArray[np.bool_]
 
 
 def _index_pairs(prepared: Sequence[PreparedDocument], kind: KeyKind, threads: int,
-                 cap: int | None) -> tuple[Ints, Ints, Ints, int, int]:
-    """Return the candidate pairs one index finds ``(x, y, shared)``, its stock cap and its stock keys.
+                 cap: int | None) -> _IndexPairs:
+    """Return the candidate pairs one index finds, its stock cap and stock keys, and which segments it holds.
 
     The pairs are expanded shard by shard (ranges of ``x``, so memory stays
     bounded), on ``threads`` threads (numpy's sorting and indexing release the GIL).
@@ -307,8 +327,11 @@ def _index_pairs(prepared: Sequence[PreparedDocument], kind: KeyKind, threads: i
     keys = np.concatenate(keys_parts) if keys_parts else np.zeros(0, dtype=np.uint64)
     owners = np.concatenate(owner_parts) if owner_parts else empty
     del keys_parts, owner_parts
+    keyed = np.zeros(total, dtype=bool)
+    free = np.zeros(total, dtype=bool)
     if not len(keys):
-        return empty, empty, empty, cap or 2, 0
+        return _IndexPairs(empty, empty, empty, cap or MIN_STOCK_CAP, 0, keyed, free)
+    keyed[owners] = True
     order = np.argsort(keys, kind="stable")  # stable: owners stay ascending within a key's group
     keys, owners = keys[order], owners[order]
     del order
@@ -318,12 +341,13 @@ def _index_pairs(prepared: Sequence[PreparedDocument], kind: KeyKind, threads: i
     sizes = np.diff(np.concatenate([starts, [len(keys)]]))
     cap = stock_cap(sizes, total) if cap is None else cap
     stock = sizes > cap
+    free[owners[~np.repeat(stock, sizes)]] = True
     eligible = (sizes >= 2) & ~stock
     keep = np.repeat(eligible, sizes)
     owners = owners[keep]
     del keys, keep
     if not len(owners):
-        return empty, empty, empty, cap, int(stock.sum())
+        return _IndexPairs(empty, empty, empty, cap, int(stock.sum()), keyed, free)
     sizes = sizes[eligible]
     group_start = np.repeat(np.cumsum(sizes) - sizes, sizes)
     room = np.repeat(sizes, sizes) - (np.arange(len(owners)) - group_start)  # postings from here to group end
@@ -358,5 +382,5 @@ def _index_pairs(prepared: Sequence[PreparedDocument], kind: KeyKind, threads: i
             parts = list(pool.map(lambda bound: shard(*bound), bounds))
     else:
         parts = [shard(lo, hi) for lo, hi in bounds]
-    return (np.concatenate([x for x, _, _ in parts]), np.concatenate([y for _, y, _ in parts]),
-            np.concatenate([n for _, _, n in parts]), cap, int(stock.sum()))
+    return _IndexPairs(np.concatenate([x for x, _, _ in parts]), np.concatenate([y for _, y, _ in parts]),
+                       np.concatenate([n for _, _, n in parts]), cap, int(stock.sum()), keyed, free)

@@ -304,3 +304,26 @@ def test_near_duplicates_give_one_family_per_statement(seeds: dict[str, Document
     in_original = sorted(m.span for f in report.families for m in f.members if m.document == 0)
     assert all(x.end <= y.start for x, y in pairwise(in_original))
     assert all(any(m.start <= s.start and s.end <= m.end for m in in_original) for s in kept)
+
+
+def test_near_copies_make_phrases_stock_only_by_the_cap_and_the_report_says_so(
+        seeds: dict[str, Document], monkeypatch: pytest.MonkeyPatch) -> None:
+    # Near-copies of 000 multiply the holders of its phrases.  With a small cap (the rule of
+    # ``shingles.stock_cap`` at a tiny corpus) they become stock: that may decide which pairs are compared,
+    # never a compared pair's figures, and the report's notes say so.
+    from compare import shingles
+
+    docs = list(seeds.values())
+    copies = [near_copy(docs[0], every, f"copy-{every}") for every in (5, 6, 7, 8, 9, 11)]
+    plain = build_report(docs + copies)
+    assert not any("Stock phrases" in note for note in plain.notes)  # the default cap keeps them all
+    monkeypatch.setattr(shingles, "MIN_STOCK_CAP", 4)
+    monkeypatch.setattr(shingles, "PAIRS_PER_SEGMENT", 0)
+    capped = build_report(docs + copies)
+    [note] = [note for note in capped.notes if note.startswith("Stock phrases")]
+    assert "held by more than 4 text segments" in note
+    def figures(pair: PairReport) -> tuple[object, ...]:
+        return pair.a_share, pair.b_share, [(p.a, p.b, p.kind, p.score) for p in pair.passages]
+
+    before = {(p.a, p.b): figures(p) for p in plain.pairs}
+    assert capped.pairs and all(figures(pair) == before[(pair.a, pair.b)] for pair in capped.pairs)
