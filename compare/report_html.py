@@ -138,7 +138,7 @@ def heatmap_svg(report: Report, *, link: ShareLink | None = None, limit: int = H
             value = share(report, row, column)
             fill = shade(value) if value > 0 else EMPTY_FILL
             ink = "#ffffff" if value >= DARK_TEXT_FROM else "#1c2230"
-            title = f"{percent(value)} of {row_name} is found in {column_name}"
+            title = f"{escape(percent(value))} of {row_name} is found in {column_name}"
             label = (f'<text x="{x + cell / 2:.1f}" y="{y + cell / 2 + font / 3:.1f}" text-anchor="middle"'
                      f' font-size="{font}" fill="{ink}">{percent(value)[:-1]}</text>'
                      if cell >= CELL_VALUES_FROM and value > 0 else "")
