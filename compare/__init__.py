@@ -47,7 +47,7 @@ from compare.reading import (
     supported_extensions,
 )
 from compare.render import comparison_to_json, comparison_to_text
-from compare.render_report import report_to_csv, report_to_json
+from compare.render_report import HOW_SHARES_ARE_COUNTED, report_to_csv, report_to_json
 from compare.render_variants import families_to_csv, families_to_json, families_to_tei, families_to_text
 from compare.report import build_report
 from compare.report_html import excerpt, heatmap_legend_svg, heatmap_svg, report_to_html
@@ -67,6 +67,7 @@ from compare.workers import (
 
 __all__ = [
     "EXTRACTED_FORMATS",
+    "HOW_SHARES_ARE_COUNTED",
     "KILL_MARGIN_S",
     "TIME_BUDGET_S",
     "Cancelled",

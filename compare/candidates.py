@@ -19,7 +19,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Callable
 
-from compare.model import Options, Segmentation, SegmentRole
+from compare.model import Options, Segmentation, SegmentRole, Span
 from compare.scoring import Features, Scorer
 
 _HAS_WORD = re.compile(r"[^\W\d_]")  # a letter: a segment without one has nothing to align
@@ -32,14 +32,22 @@ NEAR_COPY_SHARE = 0.5  # past one, only candidates sharing this much of its retr
 BUDGET_CHECK_EVERY = 256  # segments between two looks at the clock
 
 
+def holds_word(text: str, span: Span) -> bool:
+    """Tell whether a span of text holds a letter (a lone "." or "3." of a list has nothing to align).
+
+    >>> holds_word("3. Rivers", Span(0, 2)), holds_word("3. Rivers", Span(0, 9))
+    (False, True)
+    """
+    return _HAS_WORD.search(text, span.start, span.end) is not None
+
+
 def text_segments(seg: Segmentation) -> list[int]:
     """Return the indices of the segments the aligner pairs: text (not page noise) holding at least one word.
 
     A lone "." or "3." of a list is no page noise, but has nothing to align either.
     """
     text = seg.document.text
-    return [s.index for s in seg.segments if s.role is SegmentRole.TEXT and _HAS_WORD.search(text, s.span.start,
-                                                                                             s.span.end)]
+    return [s.index for s in seg.segments if s.role is SegmentRole.TEXT and holds_word(text, s.span)]
 
 
 def find_candidates(

@@ -60,6 +60,22 @@ def report_schema() -> dict[str, Any]:
     return schema
 
 
+HOW_SHARES_ARE_COUNTED = (
+    "A share counts characters of text: the share of A in B is the part of A's sentences (text segments) that "
+    "lies in the passages A shares with B. Page noise (navigation, credits, datelines, pagination) is left out "
+    "of every figure and listed per document; the spaces between sentences are not counted either.",
+    "Each pair's passages are those of the compare view of the two documents, with the same options: its "
+    "figure is the compare view's 'shared' figure for them. A document's 'reused' share counts the part of "
+    "its text shared with any other document of the report.",
+    "A compare view opened with other options (another similarity threshold, paragraphs instead of sentences) "
+    "pairs other passages, so its figure differs. Adding documents unrelated to two documents changes neither "
+    "their passages nor their shares.",
+    "A family is one statement and its renderings: the sentences (or the few sentences rendering one) that the "
+    "compare view pairs with each other across documents. A passage holding only a part of another (a partial "
+    "pair) counts in the shares but joins no family.",
+)
+
+
 def safe_cell(value: object) -> object:
     """Return a CSV cell that a spreadsheet will not run as a formula (text starting ``= + - @`` gets a ``'``).
 
@@ -104,7 +120,7 @@ def report_to_markdown(report: Report) -> str:
     names = [_md(d.name) for d in report.documents]
     lines = ["# Duplication report", "",
              f"{len(report.documents)} documents, {len(report.pairs)} pairs sharing text, "
-             f"{len(report.families)} passage families. Shares count text characters; page noise is excluded.", ""]
+             f"{len(report.families)} passage families.", "", *(f"{line}\n" for line in HOW_SHARES_ARE_COUNTED)]
     lines += ["## Documents", "",
               "| # | document | counted chars | reused chars | reused | boilerplate spans | shares with |",
               "|---:|---|---:|---:|---:|---:|---|"]

@@ -1,28 +1,33 @@
 """The duplication report of a corpus: which documents reuse which passages, and how much.
 
+The report's pairs of two documents are the compare view's pairs of them:
+it only decides, by candidate search, which pairs of documents to align, and
+aligns each with ``compare_documents`` (the same model, the same options).
 The pipeline, one pure step after another:
 
-1. *prepare* each document (segment it, mark page noise, hash its words and
-   phrases: ``compare.shingles``), in parallel;
+1. *prepare* each document (segment it, mark page noise, hash its words,
+   phrases and texts: ``compare.shingles``), in parallel;
 2. *retrieve* candidate segment pairs of different documents from one
    inverted index of phrases (cost grows with the number of phrases, not of
-   pairs);
-3. *verify* each candidate with the engine's scorer, its words weighted by
-   how rare they are among all the corpus's segments: two documents with a
-   candidate pair alike enough may share something;
-4. *align* each such pair of documents with ``compare_documents``, the
-   compare view's engine and model: the report's passages of two documents
-   are the compare view's passages of them (one pairing path);
-5. *aggregate*: per-document and per-pair shares of counted characters
-   (boilerplate excluded), and families of passages found in several
-   documents (connected components of overlapping passages).
+   pairs; stock phrases retrieve nothing);
+3. *select* the pairs of documents where a retrieved segment pair could be
+   an anchor of the compare view: an upper bound on its link log-odds,
+   under the two documents' own word weights, beats the threshold
+   (``compare.sharing``); a pair that cannot be anchored is left out
+   without changing any number;
+4. *align* each selected pair with ``compare_documents``: its passages and
+   shares are the compare view's (``Comparison.shared_share``);
+5. *aggregate*: per-document shares (characters of text segments in
+   passages shared with any other document), and families: one statement
+   and its renderings (``compare.statements``).
 
-The same path runs for five documents and for 100,000.
+A pair's figures depend only on its two documents and the options, so
+adding documents unrelated to them changes none of them.  The same path
+runs for five documents and for 100,000, on this machine's cores or on Dask.
 """
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -38,29 +43,19 @@ from compare.model import (
     Options,
     PairKind,
     PairReport,
-    PassageFamily,
-    PassageMember,
     Report,
     SharedPassage,
     Span,
 )
-from compare.scoring import Features, Scorer, passage_features
-from compare.shingles import (
-    FrequencyTable,
-    PreparedDocument,
-    candidate_pairs,
-    phrase_hash,
-    prepare_documents,
-    word_hash,
-)
-
-SHARING_SCORE = 0.25  # a candidate sentence pair this alike makes two documents worth aligning (the seeds' lowest)
+from compare.sharing import AnchorBound, document_counts
+from compare.shingles import Candidates, PreparedDocument, candidate_pairs, prepare_documents
+from compare.statements import Statement, statement_families
 
 Progress = Callable[[int, int], None]
 PREPARE_CHUNK = 64  # documents per unit of parallel work
 PARALLEL_FROM = 200  # smaller corpora run in this process (a pool costs more than it saves)
-TASKS_PER_WORKER = 4  # verification tasks per core (even load)
-MIN_TASK_CANDIDATES = 20_000  # fewer candidate pairs than this make one task
+TASKS_PER_WORKER = 8  # alignment tasks per core (even load: one comparison takes from 1 ms to a second)
+MAX_TASK_PAIRS = 64  # document pairs of one alignment task at most
 
 
 def build_report(documents: Sequence[Document], options: Options | None = None, *,
@@ -68,8 +63,8 @@ def build_report(documents: Sequence[Document], options: Options | None = None, 
     """Return the duplication report of a corpus.
 
     ``progress(done, total)`` is called as work advances (``total`` is twice
-    the number of documents: preparing, then verifying).  ``scheduler`` runs
-    the per-document work on Dask distributed: a scheduler address, or
+    the number of documents: preparing, then selecting and aligning pairs).
+    ``scheduler`` runs the work on Dask distributed: a scheduler address, or
     ``"local"`` for a local cluster; by default it runs on this machine's cores.
 
     >>> docs = [Document("a", "The river floods the northern valley every spring season."),
@@ -90,31 +85,18 @@ def build_report(documents: Sequence[Document], options: Options | None = None, 
     for chunk in map_in_order(partial(prepare_documents, options=options), chunks, scheduler, parallel):
         prepared.extend(chunk)
         notify(len(prepared), total)
-    tasks = _verify_tasks(documents, prepared, options, parallel)
-    sharing: list[tuple[int, int]] = []
-    for task, verified in zip(tasks, map_in_order(_verify_chunk, tasks, scheduler, parallel), strict=True):
-        sharing.extend(verified.sharing)
-        notify(len(documents) + task.last_document + 1, total)
-    passages: dict[tuple[int, int], list[SharedPassage]] = {}
-    aligned = map_in_order(partial(_aligned_passages, options=options),
-                           [(documents[a], documents[b]) for a, b in sharing], scheduler, parallel)
-    for (a, b), found in zip(sharing, aligned, strict=True):
-        if found:
-            passages[(a, b)] = found
-    report = _assemble(prepared, passages)
+    candidates = candidate_pairs(prepared, threads=workers() if parallel else 1)
+    tasks = _pair_tasks(documents, prepared, candidates, options)
+    aligned: dict[tuple[int, int], _Aligned] = {}
+    done_pairs = 0
+    all_pairs = sum(len(task.pairs) for task in tasks)
+    for task, found in zip(tasks, map_in_order(_align_task, tasks, scheduler, parallel), strict=True):
+        aligned.update(found)
+        done_pairs += len(task.pairs)
+        notify(len(documents) + (len(documents) * done_pairs) // max(all_pairs, 1), total)
+    report = _assemble(prepared, aligned, candidates)
     notify(total, total)
     return report
-
-
-def _aligned_passages(pair: tuple[Document, Document], options: Options) -> list[SharedPassage]:
-    """Return the passages ``compare_documents`` finds between two renderings of one text."""
-    comparison = compare_documents(pair[0], pair[1], options)
-    shared = []
-    for passage in comparison.passages:
-        kinds = {comparison.pairs[k].kind for k in passage.pairs}
-        kind = next(iter(kinds)) if len(kinds) == 1 else PairKind.VARIANT  # a mix of kinds is a variant
-        shared.append(SharedPassage(passage.a, passage.b, kind, passage.score))
-    return shared
 
 
 def _chunks(items: Sequence[Document], size: int) -> Iterator[Sequence[Document]]:
@@ -122,147 +104,143 @@ def _chunks(items: Sequence[Document], size: int) -> Iterator[Sequence[Document]
         yield items[start : start + size]
 
 
-# --- Verification --------------------------------------------------------------
+# --- Selecting and aligning pairs of documents ----------------------------------
 
 
 @dataclass(frozen=True, slots=True)
-class _VerifyTask:
-    """One unit of verification: candidate segment pairs ``(a, i, b, j)`` and what scoring them needs."""
+class _PairTask:
+    """One unit of work: pairs of documents, each with its retrieved segment pairs, and what they need."""
 
-    last_document: int  # the highest document a of the task (for progress)
-    texts: dict[int, str]  # the involved documents' texts
-    spans: dict[int, tuple[Span, ...]]  # and their text segments
-    candidates: tuple[tuple[int, int, int, int], ...]  # sorted
-    words: FrequencyTable  # corpus frequencies of words and phrases (only those above 1)
-    keys: FrequencyTable
-    total_segments: int
+    documents: dict[int, Document]
+    prepared: dict[int, PreparedDocument]
+    pairs: tuple[tuple[int, int, tuple[tuple[int, int], ...]], ...]  # (a, b, segment pairs (i, j), best first)
     options: Options
 
 
-def _verify_tasks(documents: Sequence[Document], prepared: Sequence[PreparedDocument],
-                  options: Options, parallel: bool) -> list[_VerifyTask]:
-    """Retrieve the candidate segment pairs and cut them into tasks at document boundaries.
+@dataclass(frozen=True, slots=True)
+class _Aligned:
+    """What the compare view finds between two documents, in the report's terms."""
 
-    Each task carries only what its candidates need: their documents' texts and
-    segments, and the corpus frequencies of those documents' words and phrases.
+    a_share: float
+    b_share: float
+    passages: tuple[SharedPassage, ...]
+    statements: tuple[Statement, ...]  # the comparison's pairs, by segment
+    degraded: bool
+    refused: str = ""  # why the pair could not be compared (it is then left out)
+
+
+def _pair_tasks(documents: Sequence[Document], prepared: Sequence[PreparedDocument], candidates: Candidates,
+                options: Options) -> list[_PairTask]:
+    """Group the candidate segment pairs by pair of documents and cut them into tasks.
+
+    Within a pair of documents, segment pairs sharing more keys come first
+    (the likeliest anchors are bounded first, and one is enough).
     """
-    x, y, _ = candidate_pairs(prepared, threads=workers() if parallel else 1)
-    seg_counts = np.array([len(p.segments) for p in prepared], dtype=np.int64)
+    seg_counts = np.array([len(p.spans) for p in prepared], dtype=np.int64)
     offsets = np.concatenate([[0], np.cumsum(seg_counts)])
-    doc_x = np.searchsorted(offsets, x, side="right") - 1
-    doc_y = np.searchsorted(offsets, y, side="right") - 1
-    words = FrequencyTable.count(p.words for p in prepared).repeated()
-    keys = FrequencyTable.count(p.keys for p in prepared).repeated()
-    total_segments = int(offsets[-1])
-    size = max(MIN_TASK_CANDIDATES, -(-len(x) // (TASKS_PER_WORKER * workers())))
-    tasks: list[_VerifyTask] = []
-    start = 0
-    while start < len(x):
-        end = min(len(x), start + size)
-        if end < len(x):  # a document's candidates stay in one task
-            end = int(np.searchsorted(doc_x, doc_x[end - 1], side="right"))
-        chunk = tuple(zip(doc_x[start:end].tolist(), (x[start:end] - offsets[doc_x[start:end]]).tolist(),
-                          doc_y[start:end].tolist(), (y[start:end] - offsets[doc_y[start:end]]).tolist(),
-                          strict=True))
-        involved = sorted(set(doc_x[start:end].tolist()) | set(doc_y[start:end].tolist()))
-        texts = {d: documents[d].text for d in involved}
-        spans = {d: prepared[d].segments for d in involved}
-        task_words = words.restricted(np.concatenate([prepared[d].words for d in involved]))
-        task_keys = keys.restricted(np.concatenate([prepared[d].keys for d in involved]))
-        tasks.append(_VerifyTask(chunk[-1][0], texts, spans, chunk, task_words, task_keys, total_segments, options))
-        start = end
+    doc_x = np.searchsorted(offsets, candidates.x, side="right") - 1
+    doc_y = np.searchsorted(offsets, candidates.y, side="right") - 1
+    order = np.lexsort((candidates.y, candidates.x, -candidates.shared, doc_y, doc_x))
+    by_pair: dict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)
+    for k in order.tolist():
+        a, b = int(doc_x[k]), int(doc_y[k])
+        by_pair[(a, b)].append((int(candidates.x[k] - offsets[a]), int(candidates.y[k] - offsets[b])))
+    pairs = sorted(by_pair)
+    size = max(1, min(MAX_TASK_PAIRS, -(-len(pairs) // (TASKS_PER_WORKER * workers()))))
+    tasks = []
+    for start in range(0, len(pairs), size):
+        chunk = pairs[start : start + size]
+        involved = sorted({d for pair in chunk for d in pair})
+        tasks.append(_PairTask({d: documents[d] for d in involved}, {d: prepared[d] for d in involved},
+                               tuple((a, b, tuple(by_pair[(a, b)])) for a, b in chunk), options))
     return tasks
 
 
-@dataclass(frozen=True, slots=True)
-class _Verified:
-    """What verifying a task found: the document pairs that share something, to align with ``compare_documents``."""
-
-    sharing: list[tuple[int, int]]
-
-
-def _verify_chunk(task: _VerifyTask) -> _Verified:
-    """Score a task's candidate segment pairs with corpus weights; return the document pairs worth aligning.
-
-    Two documents with a candidate pair scoring ``SHARING_SCORE`` (well under
-    what any link of the compare view needs) may share something; the
-    compare view's engine then says what (``_aligned_passages``).
-    """
-    segments = {(d, k): (span, span.slice(task.texts[d])) for d, spans in task.spans.items()
-                for k, span in enumerate(spans)}
-    nodes = sorted({(a, i) for a, i, _, _ in task.candidates} | {(b, j) for _, _, b, j in task.candidates})
-    raw = {node: passage_features(segments[node][1], 0, len(segments[node][1])) for node in nodes}
-    scorer = _corpus_scorer(task.words, task.keys, list(raw.values()), task.total_segments)
-    features = {node: scorer.weighed(f) for node, f in raw.items()}
-
-    sharing = {(a, b) for a, i, b, j in task.candidates
-               if scorer.score(features[(a, i)], features[(b, j)]) >= SHARING_SCORE}
-    return _Verified(sorted(sharing))
+def _align_task(task: _PairTask) -> dict[tuple[int, int], _Aligned]:
+    """Align, with the compare view's engine, the pairs of a task that a retrieved segment pair could anchor."""
+    bound = AnchorBound({d: doc.text for d, doc in task.documents.items()},
+                        {d: doc.segments for d, doc in task.prepared.items()},
+                        {d: document_counts(doc, task.documents[d].text) for d, doc in task.prepared.items()},
+                        task.options)
+    found = {}
+    for a, b, segment_pairs in task.pairs:
+        if any(bound.could_anchor(a, i, b, j) for i, j in segment_pairs):
+            result = _aligned(task.documents[a], task.documents[b], task.options)
+            if result.passages or result.refused:
+                found[(a, b)] = result
+    return found
 
 
-def _corpus_scorer(words: FrequencyTable, keys: FrequencyTable, features: Sequence[Features],
-                   total_segments: int) -> Scorer:
-    """Return a scorer weighting the words and phrases of ``features`` by their corpus frequency.
-
-    Frequencies count text segments of the whole corpus, as ``fit_scorer``
-    does for two documents; only the weights the candidates need are looked up.
-    """
-    word_keys = sorted({k for f in features for k in f.words})
-    phrases = sorted({ph for f in features for ph in f.phrases})
-    total = max(total_segments, 1)
-
-    def idf(count: int) -> float:
-        return math.log(1 + total / max(count, 1))
-
-    word_counts = words.lookup([word_hash(k) for k in word_keys])
-    phrase_counts = keys.lookup([phrase_hash(p) for p in phrases])
-    return Scorer({k: idf(c) for k, c in zip(word_keys, word_counts, strict=True)},
-                  {p: idf(c) for p, c in zip(phrases, phrase_counts, strict=True)},
-                  math.log(1 + total), ())
+def _aligned(a: Document, b: Document, options: Options) -> _Aligned:
+    """Return what ``compare_documents`` finds between two documents."""
+    try:
+        comparison = compare_documents(a, b, options)
+    except ValueError as error:
+        return _Aligned(0.0, 0.0, (), (), False, str(error))
+    passages = []
+    for passage in comparison.passages:
+        kinds = {comparison.pairs[k].kind for k in passage.pairs}
+        kind = next(iter(kinds)) if len(kinds) == 1 else PairKind.VARIANT  # a mix of kinds is a variant
+        passages.append(SharedPassage(passage.a, passage.b, kind, passage.score))
+    statements = tuple(Statement(p.a_segments, p.b_segments, p.a, p.b, p.kind, p.score) for p in comparison.pairs)
+    return _Aligned(round(comparison.shared_share("a"), 4), round(comparison.shared_share("b"), 4),
+                    tuple(passages), statements, comparison.degraded)
 
 
 # --- Aggregation -----------------------------------------------------------------
 
 
-def _assemble(prepared: Sequence[PreparedDocument],
-              passages: dict[tuple[int, int], list[SharedPassage]]) -> Report:
-    """Turn the verified passages of every document pair into the report's figures and families."""
-    families, family_of = _families(passages)
+def _assemble(prepared: Sequence[PreparedDocument], aligned: dict[tuple[int, int], _Aligned],
+              candidates: Candidates) -> Report:
+    """Turn the compare view's findings on every aligned pair into the report's figures and families."""
+    shared = {pair: found for pair, found in sorted(aligned.items()) if found.passages}
+    families, family_of = statement_families({pair: found.statements for pair, found in shared.items()})
     pairs: list[PairReport] = []
     reused: dict[int, list[Span]] = defaultdict(list)
-    shared_with: dict[int, dict[int, int]] = defaultdict(dict)
-    for (a, b), found in sorted(passages.items()):
-        if not found:
-            continue
-        found = sorted(found, key=lambda p: (p.a, p.b))
-        numbered = tuple(SharedPassage(p.a, p.b, p.kind, p.score, family_of.get((a, p.a)))
-                         for p in found)
-        a_chars = _counted_union(prepared[a], [p.a for p in found])
-        b_chars = _counted_union(prepared[b], [p.b for p in found])
-        pairs.append(PairReport(a, b, _share(a_chars, prepared[a]), _share(b_chars, prepared[b]), numbered))
-        reused[a].extend(p.a for p in found)
-        reused[b].extend(p.b for p in found)
-        shared_with[a][b] = a_chars
-        shared_with[b][a] = b_chars
+    shared_with: dict[int, dict[int, float]] = defaultdict(dict)
+    for (a, b), found in shared.items():
+        numbered = tuple(SharedPassage(p.a, p.b, p.kind, p.score, _family_of(p, found.statements, family_of, a, b))
+                         for p in sorted(found.passages, key=lambda p: (p.a, p.b)))
+        pairs.append(PairReport(a, b, found.a_share, found.b_share, numbered))
+        reused[a].extend(p.a for p in numbered)
+        reused[b].extend(p.b for p in numbered)
+        shared_with[a][b] = found.a_share
+        shared_with[b][a] = found.b_share
     reports = []
     for index, doc in enumerate(prepared):
         spans = _merged(reused.get(index, []))
         chars = _counted_union(doc, spans)
         partners = sorted(shared_with.get(index, {}).items(), key=lambda item: (-item[1], item[0]))
+        counted = doc.counted_chars
         reports.append(DocumentReport(
-            index=index, name=doc.name, chars=doc.chars, counted_chars=_counted(doc), reused_chars=chars,
-            reused_share=_share(chars, doc), reused=tuple(spans), boilerplate=doc.boilerplate,
-            partners=tuple(p for p, _ in partners)))
-    return Report(tuple(reports), tuple(pairs), tuple(families))
+            index=index, name=doc.name, chars=doc.chars, counted_chars=counted, reused_chars=chars,
+            reused_share=round(min(1.0, chars / counted), 4) if counted else 0.0, reused=tuple(spans),
+            boilerplate=doc.boilerplate, partners=tuple(p for p, _ in partners)))
+    degraded = any(found.degraded for found in shared.values())
+    return Report(tuple(reports), tuple(pairs), tuple(families), degraded,
+                  _notes(prepared, aligned, candidates, degraded))
 
 
-def _counted(doc: PreparedDocument) -> int:
-    return sum(len(s) for s in doc.segments)
+def _family_of(passage: SharedPassage, statements: Sequence[Statement], family_of: dict[tuple[int, int, Span], int],
+               a: int, b: int) -> int | None:
+    """Return the family of a passage's longest statement (a passage may render several statements)."""
+    inside = [s for s in statements if s.renders and s.a.overlaps(passage.a) and s.b.overlaps(passage.b)]
+    if not inside:
+        return None
+    longest = max(inside, key=lambda s: (len(s.a) + len(s.b), -s.a.start))
+    return family_of.get((a, b, longest.a))
 
 
-def _share(chars: int, doc: PreparedDocument) -> float:
-    counted = _counted(doc)
-    return round(min(1.0, chars / counted), 4) if counted else 0.0
+def _notes(prepared: Sequence[PreparedDocument], aligned: dict[tuple[int, int], _Aligned], candidates: Candidates,
+           degraded: bool) -> tuple[str, ...]:
+    """Return what a reader of the figures must know: stock phrases left out, pairs that could not be compared."""
+    notes = [candidates.notes()] if candidates.notes() else []
+    for (a, b), found in sorted(aligned.items()):
+        if found.refused:
+            notes.append(f"{prepared[a].name} and {prepared[b].name} could not be compared: {found.refused}")
+    if degraded:
+        notes.append("some pairs reached the time budget of one comparison: their passages may be incomplete")
+    return tuple(notes)
 
 
 def _merged(spans: list[Span]) -> list[Span]:
@@ -276,90 +254,14 @@ def _merged(spans: list[Span]) -> list[Span]:
     return union
 
 
-def _clip(doc: PreparedDocument, spans: list[Span]) -> list[Span]:
-    """Return the union of spans restricted to the document's text segments, disjoint and sorted."""
-    union = _merged(spans)
-    out: list[Span] = []
-    k = 0
-    for seg in doc.segments:  # segments are sorted and disjoint
-        while k < len(union) and union[k].end <= seg.start:
+def _counted_union(doc: PreparedDocument, spans: list[Span]) -> int:
+    """Return how many characters of the document's text segments lie in the (disjoint, sorted) spans."""
+    total, k = 0, 0
+    for start, end in doc.spans.tolist():  # text segments are sorted and disjoint
+        while k < len(spans) and spans[k].end <= start:
             k += 1
         m = k
-        while m < len(union) and union[m].start < seg.end:
-            start, end = max(seg.start, union[m].start), min(seg.end, union[m].end)
-            if out and out[-1].end >= start:
-                out[-1] = Span(out[-1].start, max(out[-1].end, end))
-            else:
-                out.append(Span(start, end))
+        while m < len(spans) and spans[m].start < end:
+            total += min(end, spans[m].end) - max(start, spans[m].start)
             m += 1
-    return out
-
-
-def _counted_union(doc: PreparedDocument, spans: list[Span]) -> int:
-    return sum(len(s) for s in _clip(doc, spans))
-
-
-def _families(passages: dict[tuple[int, int], list[SharedPassage]]
-              ) -> tuple[list[PassageFamily], dict[tuple[int, Span], int]]:
-    """Return the passage families, ranked, and the family index of each ``(document, a-span)``.
-
-    Per document, overlapping passage spans merge into one region; each
-    shared passage links its region in a with its region in b; a family is a
-    connected component of regions.  A document with several regions in one
-    family keeps its longest as the family's member.
-    """
-    spans_of: dict[int, list[Span]] = defaultdict(list)
-    for (a, b), found in passages.items():
-        for p in found:
-            spans_of[a].append(p.a)
-            spans_of[b].append(p.b)
-    regions: dict[int, list[Span]] = {}
-    for doc, spans in spans_of.items():
-        merged: list[Span] = []
-        for span in sorted(spans):
-            if merged and span.start < merged[-1].end:
-                merged[-1] = merged[-1].cover(span)
-            else:
-                merged.append(span)
-        regions[doc] = merged
-    starts = {doc: [r.start for r in rs] for doc, rs in regions.items()}
-
-    def region(doc: int, span: Span) -> tuple[int, int]:
-        from bisect import bisect_right
-        return doc, bisect_right(starts[doc], span.start) - 1
-
-    parent: dict[tuple[int, int], tuple[int, int]] = {}
-
-    def find(node: tuple[int, int]) -> tuple[int, int]:
-        parent.setdefault(node, node)
-        while parent[node] != node:
-            parent[node] = parent[parent[node]]
-            node = parent[node]
-        return node
-
-    scores: dict[tuple[int, int], list[float]] = defaultdict(list)
-    edges = [(region(a, p.a), region(b, p.b), p.score) for (a, b), found in passages.items() for p in found]
-    for ra, rb, _ in edges:
-        parent[find(ra)] = find(rb)
-    for ra, _, score in edges:
-        scores[find(ra)].append(score)
-    components: dict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)
-    for node in sorted(parent):
-        components[find(node)].append(node)
-
-    built: list[tuple[PassageFamily, tuple[int, int]]] = []
-    for root, nodes in components.items():
-        best: dict[int, Span] = {}
-        for doc, k in nodes:
-            span = regions[doc][k]
-            if doc not in best or len(span) > len(best[doc]):
-                best[doc] = span
-        members = tuple(PassageMember(doc, best[doc]) for doc in sorted(best))
-        family_scores = scores[root]
-        built.append((PassageFamily(members, len(members), max(len(m.span) for m in members),
-                                    round(math.fsum(family_scores) / len(family_scores), 4)), root))
-    built.sort(key=lambda item: (-item[0].spread, -item[0].size, item[0].members[0].document,
-                                 item[0].members[0].span))
-    index_of_root = {root: n for n, (_, root) in enumerate(built)}
-    family_of = {(a, p.a): index_of_root[find(region(a, p.a))] for (a, _), found in passages.items() for p in found}
-    return [family for family, _ in built], family_of
+    return total

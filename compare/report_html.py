@@ -21,6 +21,7 @@ from collections.abc import Callable, Sequence
 from html import escape
 
 from compare.model import Document, PairReport, PassageMember, Report, Span
+from compare.render_report import HOW_SHARES_ARE_COUNTED
 
 # Shades of the heatmap: share 0 is ``LIGHT``, share 1 is ``DARK``; a cell's value is printed in black or
 # white, whichever stands out more from its shade (never below 4.5:1: the worst shade gives 4.6:1).
@@ -159,7 +160,7 @@ def heatmap_svg(report: Report, *, link: ShareLink | None = None, limit: int = H
             value = share(report, row, column)
             fill = shade(value) if value > 0 else EMPTY_FILL
             ink = ink_on(fill)
-            title = f"{percent(value)} of {row_name} is found in {column_name}"
+            title = f"{escape(percent(value))} of {row_name} is found in {column_name}"
             label = (f'<text x="{x + cell / 2:.1f}" y="{y + cell / 2 + font / 3:.1f}" text-anchor="middle"'
                      f' font-size="{font}" fill="{ink}">{percent(value)[:-1]}</text>'
                      if cell >= CELL_VALUES_FROM and value > 0 else "")
@@ -266,8 +267,9 @@ def report_to_html(report: Report, documents: Sequence[Document]) -> str:
         f"<style>{STYLE}</style></head><body><main>",
         "<h1>Duplication report</h1>",
         f'<p class="meta">{len(names)} documents · {len(report.pairs)} pairs share text · '
-        f"{len(report.families)} passage families. Shares count characters of text; page noise "
-        "(navigation, credits, pagination) is left out and listed per document.</p>",
+        f"{len(report.families)} passage families.</p>",
+        '<details class="explained"><summary>How these numbers are counted</summary>'
+        + "".join(f"<p>{escape(line)}</p>" for line in HOW_SHARES_ARE_COUNTED) + "</details>",
     ]
     if report.degraded or report.notes:
         notes = "".join(f"<li>{escape(note)}</li>" for note in report.notes)

@@ -30,14 +30,14 @@ def test_seed_corpus_on_dask_equals_local(seeds: dict[str, Document], scheduler:
 def test_synthetic_corpus_on_dask_equals_local(scheduler: str, monkeypatch: pytest.MonkeyPatch) -> None:
     # Small units of work, so that both runs spread over several tasks and workers.
     monkeypatch.setattr("compare.report.PREPARE_CHUNK", 8)
-    monkeypatch.setattr("compare.report.MIN_TASK_CANDIDATES", 20)
-    corpus = make_corpus(60, seed=3)
+    monkeypatch.setattr("compare.report.MAX_TASK_PAIRS", 4)
+    corpus = make_corpus(30, seed=3)
     documents = [Document(f"{d:03d}.txt", text) for d, text in enumerate(corpus.texts)]
     calls: list[tuple[int, int]] = []
     remote = build_report(documents, scheduler=scheduler, progress=lambda done, total: calls.append((done, total)))
     assert remote == build_report(documents)
     assert len(remote.families) >= len(corpus.families) // 2
-    assert calls[-1] == (120, 120)
+    assert calls[-1] == (60, 60)
 
 
 def test_unreachable_scheduler_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from itertools import pairwise
+
 import pytest
 
 from compare import Document, Options, SegmentRole, build_report, compare_documents, segment
@@ -15,6 +18,11 @@ INTRO_A = "Local bakers compete every autumn for the golden loaf trophy."
 OUTRO_A = "A jazz quartet closed the festival with improvised ballads."
 INTRO_B = "Mountain cyclists crossed the glacier pass before dawn yesterday."
 INTRO_C = "Chess prodigies gathered in the old library for a blitz tournament."
+
+
+def sentences(text: str) -> list[str]:
+    """The sentences of a passage (its text segments)."""
+    return [s.span.slice(text) for s in segment(Document("p", text)).segments]
 
 
 def counted(document: Document) -> int:
@@ -43,9 +51,13 @@ def test_two_documents_sharing_one_passage() -> None:
     assert doc_a.reused == (Span(a.text.index(PASSAGE), a.text.index(PASSAGE) + len(PASSAGE)),)
     assert doc_b.reused_share == round(shared / counted(b), 4)
     assert doc_a.partners == (1,) and doc_b.partners == (0,)
-    [family] = report.families
-    assert family.spread == 2 and family.size == len(PASSAGE)
-    assert [m.document for m in family.members] == [0, 1] and passage.family == 0
+    # A family is one statement and its renderings: the passage's two sentences make two families.
+    assert sorted(f.size for f in report.families) == sorted(len(s) for s in sentences(PASSAGE))
+    for family in report.families:
+        assert family.spread == 2 and [m.document for m in family.members] == [0, 1]
+        assert [m.span.slice(d.text) for m, d in zip(family.members, (a, b), strict=True)] in \
+            [[s, s] for s in sentences(PASSAGE)]
+    assert passage.family == 0  # the family of its longest statement
 
 
 def test_unrelated_documents_share_nothing() -> None:
@@ -67,11 +79,15 @@ def test_chain_of_reuse_gives_families_and_pairs() -> None:
     assert [x.kind for x in by_pair[(0, 1)].passages] == [PairKind.VERBATIM]
     assert [x.kind for x in by_pair[(0, 2)].passages] == [PairKind.VARIANT]
     assert len(by_pair[(1, 2)].passages) == 2  # P and Q, far apart in C: two passages
-    first, second = report.families  # ranked by spread: P (3 documents) before Q (2)
-    assert first.spread == 3 and [m.span.slice(d.text) for m, d in zip(first.members, (a, b, c), strict=True)] == \
-        [PASSAGE, PASSAGE, edited]
-    assert second.spread == 2 and [m.document for m in second.members] == [1, 2]
-    assert {x.family for x in by_pair[(1, 2)].passages} == {0, 1}
+    # One family per statement, ranked by spread: P's two sentences (3 documents), then Q's two (B and C).
+    assert [f.spread for f in report.families] == [3, 3, 2, 2]
+    texts = [sorted(m.span.slice((a, b, c)[m.document].text) for m in f.members) for f in report.families]
+    assert sorted(texts[:2]) == sorted(sorted([s, s, e]) for s, e in zip(sentences(PASSAGE), sentences(edited),
+                                                                       strict=True))
+    assert sorted(texts[2:]) == sorted([s, s] for s in sentences(SECOND))
+    assert all([m.document for m in f.members] == [1, 2] for f in report.families[2:])
+    families_of_q = {x.family for x in by_pair[(1, 2)].passages}
+    assert len(families_of_q) == 2 and families_of_q & {0, 1} and families_of_q & {2, 3}
     assert report.documents[1].partners == (2, 0)  # B shares P and Q with C, only P with A
 
 
@@ -159,29 +175,39 @@ def test_sharded_candidate_search_finds_what_brute_force_finds(monkeypatch: pyte
 
     corpus = make_corpus(40, seed=5)
     prepared = shingles.prepare_documents([Document(str(d), t) for d, t in enumerate(corpus.texts)], Options())
-    holders: dict[int, list[tuple[int, int]]] = defaultdict(list)  # key -> (document, global segment)
-    segment_id = 0
-    for d, doc in enumerate(prepared):
-        for k in range(len(doc.segments)):
-            for key in doc.keys[doc.key_bounds[k] : doc.key_bounds[k + 1]].tolist():
-                holders[key].append((d, segment_id))
-            segment_id += 1
-    shared: Counter[tuple[int, int]] = Counter()
-    for owners in holders.values():
-        if len(owners) <= shingles.MAX_KEY_SEGMENTS:
-            shared.update((x, y) for (dx, x), (dy, y) in combinations(owners, 2) if dx != dy)
-    expected = sorted((x, y, n) for (x, y), n in shared.items() if n >= shingles.MIN_SHARED_KEYS)
+    cap = 8  # small, so that some keys are stock
+    best: dict[tuple[int, int], int] = {}  # pair -> most keys it shares in one index
+    stock = []
+    for kind in shingles.KeyKind:
+        holders: dict[int, list[tuple[int, int]]] = defaultdict(list)  # key -> (document, global segment)
+        segment_id = 0
+        for d, doc in enumerate(prepared):
+            keys, owners = shingles.index_keys(doc, kind)
+            for key, owner in zip(keys.tolist(), owners.tolist(), strict=True):
+                holders[key].append((d, segment_id + owner))
+            segment_id += len(doc.spans)
+        shared: Counter[tuple[int, int]] = Counter()
+        for owners in holders.values():
+            if len(owners) <= cap:
+                shared.update((x, y) for (dx, x), (dy, y) in combinations(owners, 2) if dx != dy)
+        for pair, n in shared.items():
+            if n >= shingles.MIN_SHARED_KEYS:
+                best[pair] = max(best.get(pair, 0), n)
+        stock.append(sum(len(owners) > cap for owners in holders.values()))
+    expected = sorted((x, y, n) for (x, y), n in best.items())
     assert expected  # planted copies share keys
 
     monkeypatch.setattr(shingles, "PAIRS_PER_SHARD", 500)  # many small shards, on two threads
-    x, y, n = shingles.candidate_pairs(prepared, threads=2)
-    assert list(zip(x.tolist(), y.tolist(), n.tolist(), strict=True)) == expected
+    found = shingles.candidate_pairs(prepared, threads=2, caps=(cap, cap))
+    assert list(zip(found.x.tolist(), found.y.tolist(), found.shared.tolist(), strict=True)) == expected
+    assert list(found.stock_keys) == stock and found.caps == (cap, cap)
 
 
 def test_a_pair_of_documents_retrieved_by_one_sentence_is_aligned_whole(monkeypatch: pytest.MonkeyPatch) -> None:
     # Retrieval keeps only rare phrases, so a copied sentence made of stock phrases can go unretrieved;
     # simulated here by keeping the first candidate pair only: the documents are aligned whole all the same.
     import compare.report
+    from compare.shingles import Candidates
 
     third = "Dockworkers welcomed the decision and promised to finish the pier before the next storm season."
     copied = f"{PASSAGE} {third}"
@@ -189,9 +215,9 @@ def test_a_pair_of_documents_retrieved_by_one_sentence_is_aligned_whole(monkeypa
     b = Document("b", f"{INTRO_B} {copied.replace('expect', 'hope')}")
     search = compare.report.candidate_pairs
 
-    def first_only(*args: object, **kwargs: object) -> tuple[object, ...]:
-        x, y, shared = search(*args, **kwargs)  # type: ignore[arg-type]
-        return x[:1], y[:1], shared[:1]
+    def first_only(*args: object, **kwargs: object) -> Candidates:
+        found = search(*args, **kwargs)  # type: ignore[arg-type]
+        return replace(found, x=found.x[:1], y=found.y[:1], shared=found.shared[:1])
 
     monkeypatch.setattr(compare.report, "candidate_pairs", first_only)
     [pair] = build_report([a, b]).pairs
@@ -207,3 +233,97 @@ def test_sentence_rendered_as_two_is_one_passage_as_in_the_compare_view() -> Non
     (pair,) = build_report([a, b, c]).pairs
     assert report_passages(pair, a, b) == compare_passages(a, b)
     assert (one, two) in [(p.a.slice(a.text), p.b.slice(b.text)) for p in compare_documents(a, b).pairs]
+
+
+def near_copy(document: Document, every: int, name: str) -> Document:
+    """A near-duplicate: every ``every``-th word of each paragraph replaced, the last paragraph dropped."""
+    paragraphs = document.text.split("\n\n")
+    edited = []
+    for paragraph in paragraphs[:-1]:
+        words = paragraph.split(" ")
+        edited.append(" ".join("revised" if k % every == every - 1 else w for k, w in enumerate(words)))
+    return Document(name, "\n\n".join(edited))
+
+
+@pytest.fixture(scope="module")
+def mixed_corpus(seeds: dict[str, Document]) -> list[Document]:
+    """The seeds, two near-copies of seeds, and synthetic documents (seed vocabulary, planted reuse)."""
+    from benchmarks.synthetic_corpus import make_corpus
+
+    docs = list(seeds.values())
+    docs += [near_copy(docs[0], 9, "000-copy"), near_copy(docs[3], 7, "003-copy")]
+    docs += [Document(f"synthetic-{k}", text) for k, text in enumerate(make_corpus(12, seed=4).texts[:4])]
+    return docs
+
+
+def test_every_pair_of_a_mixed_corpus_is_the_compare_views(mixed_corpus: list[Document]) -> None:
+    # The report aligns exactly the pairs the compare view finds sharing text (none is left out by the
+    # candidate search), and their shares are the compare view's.
+    report = build_report(mixed_corpus)
+    by_pair = {(p.a, p.b): p for p in report.pairs}
+    sharing = 0
+    for x in range(len(mixed_corpus)):
+        for y in range(x + 1, len(mixed_corpus)):
+            comparison = compare_documents(mixed_corpus[x], mixed_corpus[y])
+            pair = by_pair.get((x, y))
+            assert (pair is None) == (not comparison.passages), (x, y)
+            if pair is not None:
+                sharing += 1
+                assert abs(pair.a_share - comparison.shared_share("a")) <= SHARE_TOLERANCE, (x, y)
+                assert abs(pair.b_share - comparison.shared_share("b")) <= SHARE_TOLERANCE, (x, y)
+                assert report_passages(pair, mixed_corpus[x], mixed_corpus[y]) == \
+                    compare_passages(mixed_corpus[x], mixed_corpus[y])
+    assert sharing >= 8  # the seeds' six, the two copies with their originals
+
+
+def test_unrelated_documents_change_no_share(seeds: dict[str, Document]) -> None:
+    from benchmarks.synthetic_corpus import make_corpus
+
+    docs = list(seeds.values())
+    alone = {(p.a, p.b): p for p in build_report(docs).pairs}
+    others = [Document(f"other-{k}", text) for k, text in enumerate(make_corpus(20, seed=11).texts)]
+    grown = {(p.a, p.b): p for p in build_report(docs + others).pairs if p.b < len(docs)}
+    assert alone.keys() == grown.keys()
+    for key, pair in alone.items():
+        assert abs(grown[key].a_share - pair.a_share) <= SHARE_TOLERANCE, key
+        assert abs(grown[key].b_share - pair.b_share) <= SHARE_TOLERANCE, key
+
+
+def test_near_duplicates_give_one_family_per_statement(seeds: dict[str, Document]) -> None:
+    original = seeds["000"]
+    copies = [near_copy(original, every, f"copy-{every}") for every in (6, 8, 11)]
+    report = build_report([original, *copies])
+    kept = [s.span for s in segment(original).segments  # the copies drop the last paragraph
+            if s.role is SegmentRole.TEXT and s.span.end <= original.text.rindex("\n\n")]
+    longest = max(len(span) for span in kept)
+    # One family per statement of the original, each in all four documents, never a document whole: in the
+    # original, the families' members are disjoint and cover every sentence the copies kept.
+    assert len(report.families) >= len(kept) // 2
+    assert all(f.spread == 4 == len({m.document for m in f.members}) for f in report.families)
+    assert all(len(m.span) <= 2 * longest for f in report.families for m in f.members)
+    in_original = sorted(m.span for f in report.families for m in f.members if m.document == 0)
+    assert all(x.end <= y.start for x, y in pairwise(in_original))
+    assert all(any(m.start <= s.start and s.end <= m.end for m in in_original) for s in kept)
+
+
+def test_near_copies_make_phrases_stock_only_by_the_cap_and_the_report_says_so(
+        seeds: dict[str, Document], monkeypatch: pytest.MonkeyPatch) -> None:
+    # Near-copies of 000 multiply the holders of its phrases.  With a small cap (the rule of
+    # ``shingles.stock_cap`` at a tiny corpus) they become stock: that may decide which pairs are compared,
+    # never a compared pair's figures, and the report's notes say so.
+    from compare import shingles
+
+    docs = list(seeds.values())
+    copies = [near_copy(docs[0], every, f"copy-{every}") for every in (5, 6, 7, 8, 9, 11)]
+    plain = build_report(docs + copies)
+    assert not any("Stock phrases" in note for note in plain.notes)  # the default cap keeps them all
+    monkeypatch.setattr(shingles, "MIN_STOCK_CAP", 4)
+    monkeypatch.setattr(shingles, "PAIRS_PER_SEGMENT", 0)
+    capped = build_report(docs + copies)
+    [note] = [note for note in capped.notes if note.startswith("Stock phrases")]
+    assert "held by more than 4 text segments" in note
+    def figures(pair: PairReport) -> tuple[object, ...]:
+        return pair.a_share, pair.b_share, [(p.a, p.b, p.kind, p.score) for p in pair.passages]
+
+    before = {(p.a, p.b): figures(p) for p in plain.pairs}
+    assert capped.pairs and all(figures(pair) == before[(pair.a, pair.b)] for pair in capped.pairs)

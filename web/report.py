@@ -23,6 +23,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as BaseResponse
 
 from compare import (
+    HOW_SHARES_ARE_COUNTED,
     Document,
     DocumentReport,
     Options,
@@ -235,6 +236,7 @@ def report_context(built: BuiltReport, query: ReportQuery) -> dict[str, Any]:
         "document_rows": _sorted(report.documents, query.document_sort, DOCUMENT_SORTS),
         "pair_rows": pair_rows,
         "families": families,
+        "how_counted": HOW_SHARES_ARE_COUNTED,
         "query": query,
     }
 

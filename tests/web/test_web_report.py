@@ -65,6 +65,23 @@ def test_report_of_the_library_shows_heatmap_tables_and_families(client: FlaskCl
     assert "Passage families" in page and 'class="member"' in page
 
 
+def test_report_page_explains_how_a_share_is_counted_and_cells_name_both_documents(client: FlaskClient) -> None:
+    page = client.get("/report").get_data(as_text=True)
+    explained = re.search(r'<details class="explained">(.*?)</details>', page, re.S)
+    assert explained is not None
+    text = unescape(re.sub(r"<[^>]+>", " ", explained.group(1)))
+    assert "characters of text" in text and "text segments" in text and "Page noise" in text
+    assert "compare view opened with other options" in text  # why a compare view can differ
+    # Each cell's tooltip (its SVG <title>) and label name the row document and the column document.
+    names = {unescape(n) for n in re.findall(r'<td class="name">([^<]+)', page)}
+    cells = re.findall(r'<a class="cell" href="[^"]+" aria-label="([^"]+)">.*?<title>([^<]+)</title>', page, re.S)
+    assert cells
+    for label, title in cells:
+        row, column = unescape(title).split(" of ", 1)[1].split(" is found in ")
+        assert row in names and column in names and row != column
+        assert unescape(label) == unescape(title)
+
+
 def test_heatmap_cell_opens_the_comparison_at_its_passage(client: FlaskClient) -> None:
     page = client.get("/report").get_data(as_text=True)
     href = unescape(re.search(r'<a class="cell" href="([^"]+)"', page).group(1))  # type: ignore[union-attr]

@@ -32,7 +32,11 @@ def test_report_heatmap_cell_opens_the_comparison(server: LiveServer, page: Watc
 
     cell = p.locator("svg.heatmap a.cell").first  # type: ignore[attr-defined]
     label = cell.get_attribute("aria-label") or ""
-    row_name = label.split(" of ", 1)[1].split(" is found in ")[0]
+    row_name, column_name = label.split(" of ", 1)[1].split(" is found in ")
+    cell.hover()  # its tooltip (the SVG <title>) names both documents
+    assert cell.locator("title").text_content() == label  # type: ignore[attr-defined]
+    assert row_name.startswith("0") and column_name.startswith("0") and row_name != column_name
+    expect(p.locator("details.explained summary")).to_contain_text("How these numbers are counted")  # type: ignore[attr-defined]
     cell.click()
     p.wait_for_url("**/compare?**")  # type: ignore[attr-defined]
     expect(p.locator(".row.head .cell.side-a")).to_contain_text(row_name)  # type: ignore[attr-defined]
