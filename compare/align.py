@@ -53,8 +53,7 @@ CHARS_PER_SECOND = 500_000  # a cautious rate of the whole pipeline: inputs larg
 #                            are refused at once rather than cut short
 SEGMENTS_PER_SECOND = 10_000  # the same for many tiny segments (one-word or repeated paragraphs)
 # The context of a link once it is aligned: as if inside a run of aligned passages (each feature at its best).
-JOINT_LINKS = 2  # adjacent links split into clauses as one passage (bible, all 14 pairs: 0.963 alone, 0.967 by
-#                 two, 0.966 by three)
+JOINT_LINKS = 2  # adjacent links re-split as one passage (Bible, 14 pairs: 0.962 one at a time, 0.967 two)
 IN_CHAIN = Context(balance=1.0, deviation=0.0, nearness=1.0, bounded=2.0, size=0.0, diagonal=1.0, support=1.0,
                    density=1.0, open_end=0.0)
 
@@ -282,8 +281,7 @@ def _adjacent_runs(search: _Search, links: list[Link]) -> list[list[Link]]:
         last = runs[-1][-1] if runs else None
         if (last is not None and len(runs[-1]) < JOINT_LINKS and not (link.moved or last.moved)
                 and link.spans is None and last.spans is None
-                and search.pos_a[link.a[0]] == search.pos_a[last.a[-1]] + 1
-                and search.pos_b[link.b[0]] == search.pos_b[last.b[-1]] + 1):
+                and link.a[0] == last.a[-1] + 1 and link.b[0] == last.b[-1] + 1):  # nothing between, not even noise
             runs[-1].append(link)
         else:
             runs.append([link])
@@ -291,14 +289,14 @@ def _adjacent_runs(search: _Search, links: list[Link]) -> list[list[Link]]:
 
 
 def _split_run(search: _Search, run: list[Link]) -> list[Link]:
-    """Split a run of adjacent links into the clauses that render each other, across their boundary if finer.
+    """Split a run of adjacent links into the clauses that render each other, moving their boundary if it is off.
 
-    Two translations cut their sentences at different places: split one link
-    at a time, a sentence boundary of one document that falls a clause inside
-    the other's sentence keeps the clause on the wrong side.  Split as one
-    passage, the run's clause beads may cross that boundary; the joint split
-    is kept when it maps the text more finely (more pieces) than the links'
-    own splits, which it could otherwise only coarsen.
+    Two translations cut their sentences at different places: aligned one
+    sentence at a time, a sentence boundary of one document that falls a
+    clause inside the other's sentence keeps the clause on the wrong side.
+    Split as one passage, the run's clause beads may cross that boundary; the
+    joint split is kept when it does (no piece ends where the first link ends
+    on both sides), and the links split one at a time otherwise.
     """
     separate = [piece for link in run for piece in _split_into_clauses(search, link)]
     if len(run) == 1:
@@ -306,7 +304,10 @@ def _split_run(search: _Search, run: list[Link]) -> list[Link]:
     joint = _split_into_clauses(search, Link(tuple(i for link in run for i in link.a),
                                              tuple(j for link in run for j in link.b),
                                              min(link.score for link in run)))
-    return joint if len(joint) > len(separate) else separate
+    end_a, end_b = (span.end for span in link_spans(run[0], search.a, search.b))
+    kept = any(piece_a.end == end_a and piece_b.end == end_b
+               for piece_a, piece_b in (link_spans(piece, search.a, search.b) for piece in joint[:-1]))
+    return separate if kept or len(joint) < 2 else joint
 
 
 def _in_order(search: _Search, odds: dict[tuple[int, int], float], budget: Budget) -> list[Link]:
@@ -491,14 +492,15 @@ def _add_partners(search: _Search, links: list[Link], odds: dict[tuple[int, int]
 
 
 def _split_into_clauses(search: _Search, link: Link) -> list[Link]:
-    """Split a link into the clauses that render each other, when they line up.
+    """Split a link of several segments into the clauses that render each other, when they line up.
 
     A long sentence of one document may render two of the other with its
-    boundary a clause off, or two sentences of several clauses each render
-    each other clause by clause: the heaviest chain of clause beads (the bead model
+    boundary a clause off: the heaviest chain of clause beads (the bead model
     again, the link's two passages as the gap) says which words render which.
     The pieces tile the link; a clause left over joins the piece before it.
     """
+    if len(link.a) == 1 and len(link.b) == 1:
+        return [link]
     a, b, scorer = search.a, search.b, search.scorer
     text_a, text_b = a.document.text, b.document.text
     span_a, span_b = link_spans(link, a, b)

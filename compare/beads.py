@@ -13,8 +13,8 @@ heaviest chain of beads (``compare.chains``) aligns the gap: one mechanism
 that fills a translation's gaps and leaves a report's alone.
 
 A small gap is searched whole; a large one around the pairs that candidate
-search retrieved, and, when its sides' lengths could be a translation's,
-in a band along its diagonal (where a free translation's renderings lie,
+search retrieved, and, when anchors bound it on both sides and its sides'
+lengths could be a translation's, in a band along its diagonal (where a free translation's renderings lie,
 however few words they share), as hunalign searches a whole document.
 """
 
@@ -155,7 +155,7 @@ def gap_beads(
     else:
         starts = {(x - ox, y - oy, dx, dy) for x, y in retrieved for dx, dy in shapes
                   for ox in range(dx) for oy in range(dy)}
-        if balance >= BAND_BALANCE:
+        if balance >= BAND_BALANCE and bounded == 2:  # a diagonal needs both corners: anchors on both sides
             starts |= {(x, y, dx, dy) for x, y in _band(gap, starts_a, starts_b) for dx, dy in shapes}
     passages_a: dict[tuple[int, int], Features] = {}
     passages_b: dict[tuple[int, int], Features] = {}

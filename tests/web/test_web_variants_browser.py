@@ -84,7 +84,7 @@ def test_reading_view_follows_the_chosen_rendering(slow_server: LiveServer, page
     ids = api_ids(slow_server)
     p.goto(f"{slow_server.url}/variants?d={ids['000']}&d={ids['002']}&d={ids['004']}")  # type: ignore[attr-defined]
     expect(p.locator("table.variant-grid")).to_be_visible(timeout=60_000)  # type: ignore[attr-defined]
-    p.check("input[name=view][value=reading]")  # type: ignore[attr-defined]
+    p.click("input[type=radio][name=view][value=reading]")  # type: ignore[attr-defined]  # it submits: check() would re-read a new page
     p.wait_for_url("**view=reading**")  # type: ignore[attr-defined]
     expect(p.locator("ol.apparatus li").first).to_be_visible()  # type: ignore[attr-defined]
     assert p.locator(".lemma").count() > 5  # type: ignore[attr-defined]
