@@ -30,8 +30,8 @@ from compare.evidence import Context, Evidence, measure
 from compare.scoring import Features, Scorer
 
 SHAPES = ((1, 1), (1, 2), (2, 1), (2, 2), (1, 3), (3, 1))  # segments of A and of B a bead may hold
-DENSE_CELLS = 256  # a gap of at most this many segment pairs is searched whole (900: the same figures on every
-#                   suite, the unrelated seed pairs 1.6x slower)
+DENSE_CELLS = 64  # a gap of at most this many segment pairs is searched whole (256 and 900: the same figures on
+#                  every suite, the report's pairs 1.25x and unrelated seed pairs 2.4x slower at 900)
 BAND_SEGMENTS = 4  # a larger gap is searched this many segments either side of its diagonal too ...
 DENSITY_WINDOW = 8  # segments either side of a gap whose anchoring says how dense the anchors are around it
 BAND_BALANCE = 0.5  # ... when its two sides' lengths are within a factor 2 of what the documents' ratio predicts
