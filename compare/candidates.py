@@ -102,7 +102,9 @@ def find_candidates(
                     scores[(i, j)] = score
             if j == top[0] and score >= NEAR_COPY_SCORE:
                 floor = NEAR_COPY_SHARE * shared[j]
-    return _best_per_segment(scores, options.candidates_per_segment)
+    place_a = {i: k / len(a_ids) for k, i in enumerate(a_ids)}
+    place_b = {j: k / len(b_ids) for k, j in enumerate(b_ids)}
+    return _best_per_segment(scores, options.candidates_per_segment, place_a, place_b)
 
 
 def _rarest_keys(fa: Features, postings: dict[str | tuple[str, str], list[int]]) -> list[str | tuple[str, str]]:
@@ -129,16 +131,26 @@ def _same_text_partners(same: list[int], rank: int) -> list[int]:
     return same[max(0, k - 1) : k + 2]
 
 
-def _best_per_segment(scores: dict[tuple[int, int], float], keep: int) -> dict[tuple[int, int], float]:
-    """Keep a pair when it is among the ``keep`` best of its A segment or of its B segment."""
-    by_a: dict[int, list[tuple[float, int]]] = defaultdict(list)
-    by_b: dict[int, list[tuple[float, int]]] = defaultdict(list)
+def _best_per_segment(scores: dict[tuple[int, int], float], keep: int, place_a: dict[int, float],
+                      place_b: dict[int, float]) -> dict[tuple[int, int], float]:
+    """Keep a pair when it is among the ``keep`` best of its A segment or of its B segment.
+
+    Among equal scores (a paragraph repeated ten times) the nearest in relative
+    place wins, so a document against itself keeps every segment's own copy.
+
+    >>> scores = {(0, 0): 1.0, (0, 1): 1.0, (1, 0): 1.0, (1, 1): 1.0}
+    >>> sorted(_best_per_segment(scores, 1, {0: 0.0, 1: 0.5}, {0: 0.0, 1: 0.5}))
+    [(0, 0), (1, 1)]
+    """
+    by_a: dict[int, list[tuple[float, float, int]]] = defaultdict(list)
+    by_b: dict[int, list[tuple[float, float, int]]] = defaultdict(list)
     for (i, j), score in scores.items():
-        by_a[i].append((score, j))
-        by_b[j].append((score, i))
+        nearness = -abs(place_a[i] - place_b[j])
+        by_a[i].append((score, nearness, -j))
+        by_b[j].append((score, nearness, -i))
     kept: set[tuple[int, int]] = set()
     for i, row in by_a.items():
-        kept.update((i, j) for _, j in heapq.nlargest(keep, row))
+        kept.update((i, -j) for _, _, j in heapq.nlargest(keep, row))
     for j, column in by_b.items():
-        kept.update((i, j) for _, i in heapq.nlargest(keep, column))
+        kept.update((-i, j) for _, _, i in heapq.nlargest(keep, column))
     return {pair: scores[pair] for pair in kept}
