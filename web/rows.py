@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
+import difflib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -352,16 +353,46 @@ def layout(comparison: Comparison) -> list[Row]:
             rows.append((one_sided(side, item), item.paragraph if side == "a" else -2,
                          item.paragraph if side == "b" else -2))
 
+    def noise_row(item_a: _Item, item_b: _Item) -> None:
+        def cell(side: Side, item: _Item) -> Cell:
+            return Cell(side, (Piece("same", item.span.slice(text[side])),), f"{side}{item.span.start}", dim=True,
+                        span=item.span)
+
+        rows.append((Row("boilerplate", cell("a", item_a), cell("b", item_b)), item_a.paragraph, item_b.paragraph))
+
+    def flush_both(before_a: int | None, before_b: int | None) -> None:
+        """Flush both sides up to a pair; the same page noise on both (a site's menu) shares one row."""
+        bounds: tuple[tuple[Side, int | None], ...] = (("a", before_a), ("b", before_b))
+        pending = {side: [k for k in range(next_item[side], len(side_items[side]))
+                          if before is None or side_items[side][k].span.start < before] for side, before in bounds}
+        keys = {side: [_noise_key(side_items[side][k], text[side]) or (side, k) for k in pending[side]]
+                for side, _ in bounds}
+        matcher = difflib.SequenceMatcher(None, keys["a"], keys["b"], autojunk=False)
+        for block in matcher.get_matching_blocks():
+            for offset in range(block.size):
+                k_a, k_b = pending["a"][block.a + offset], pending["b"][block.b + offset]
+                flush("a", side_items["a"][k_a].span.start)
+                flush("b", side_items["b"][k_b].span.start)
+                noise_row(side_items["a"][k_a], side_items["b"][k_b])
+                next_item["a"], next_item["b"] = k_a + 1, k_b + 1
+        flush("a", before_a)
+        flush("b", before_b)
+
     for i in backbone:
         pair = pairs[i]
-        flush("a", pair.a.start)
-        flush("b", pair.b.start)
+        flush_both(pair.a.start, pair.b.start)
         rows.append((pair_row(pair.kind.value, i, passage(i, "a"), passage(i, "b")),
                      _pair_paragraph(comparison.a, pair.a_segments, pair.a),
                      _pair_paragraph(comparison.b, pair.b_segments, pair.b)))
-    flush("a", None)
-    flush("b", None)
+    flush_both(None, None)
     return _mark_paragraphs(rows)
+
+
+def _noise_key(item: _Item, text: str) -> str | None:
+    """Return what a one-sided item of page noise says (spacing aside), or None for anything else."""
+    if item.role is not SegmentRole.BOILERPLATE or item.pair is not None:
+        return None
+    return " ".join(item.span.slice(text).split())
 
 
 def _mark_paragraphs(rows: Sequence[tuple[Row, int, int]]) -> list[Row]:
