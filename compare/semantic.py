@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import importlib
 import os
 import threading
 from collections import OrderedDict
@@ -38,7 +39,7 @@ def _model() -> Any:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")  # the weights come with the package: never reach for a hub
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     try:
-        package = __import__(MODEL_PACKAGE)
+        package = importlib.import_module(MODEL_PACKAGE)
         return package.load_model(device="cpu")
     except ImportError as error:
         raise SemanticUnavailable(
