@@ -330,7 +330,7 @@ def _in_order(search: _Search, odds: dict[tuple[int, int], float], budget: Budge
 def _fill_gap(search: _Search, gap: Gap, retrieved: list[tuple[int, int]]) -> list[Link]:
     """Return the heaviest chain of beads in one gap, as links."""
     beads = gap_beads(gap, search.sides, search.scorer, retrieved, search.clause_of.known, search.crowd,
-                      search.options.max_merge, search.cosine)
+                      search.options.max_merge, search.cosine, worth=search.model.bead, floor=search.shift)
     weights = [search.bead_odds(bead) for bead in beads]
     chain = heaviest_chain([Box(bd.x0, bd.x1, bd.y0, bd.y1, w) for bd, w in zip(beads, weights, strict=True)])
     return [search.link(beads[k].x0, beads[k].x1, beads[k].y0, beads[k].y1, weights[k]) for k in chain]
@@ -514,7 +514,8 @@ def _split_into_clauses(search: _Search, link: Link) -> list[Link]:
     sides = Sides(list(range(len(clauses_a))), list(range(len(clauses_b))), lengths_a, lengths_b, search.sides.bias)
     gap = Gap(0, len(clauses_a), 0, len(clauses_b), after_anchor=True, before_anchor=True)
     crowd = search.crowd(link.a, link.b)
-    beads = gap_beads(gap, sides, units, [], lambda i, j: 0.0, lambda a, b: crowd, search.options.max_merge)
+    beads = gap_beads(gap, sides, units, [], lambda i, j: 0.0, lambda a, b: crowd, search.options.max_merge,
+                      worth=search.model.bead, floor=search.shift)
     weights = [search.bead_odds(bead) for bead in beads]
     chain = [beads[k] for k in heaviest_chain([Box(bd.x0, bd.x1, bd.y0, bd.y1, w)
                                                for bd, w in zip(beads, weights, strict=True)])]

@@ -26,14 +26,16 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import accumulate
 
-from compare.evidence import Context, Evidence, measure
-from compare.scoring import Features, Scorer
+from compare.calibration import Logistic
+from compare.evidence import CONTEXT_FEATURES, EVIDENCE_FEATURES, MARGIN_FLOOR, MAX_MARGIN, Context, Evidence, measure
+from compare.scoring import PHRASE_WEIGHT, Features, Scorer
 
 SHAPES = ((1, 1), (1, 2), (2, 1), (2, 2), (1, 3), (3, 1))  # segments of A and of B a bead may hold
 DENSE_CELLS = 64  # a gap of at most this many segment pairs is searched whole (256 and 900: the same figures on
 #                  every suite, the report's pairs 1.25x and unrelated seed pairs 2.4x slower at 900)
 BAND_SEGMENTS = 4  # a larger gap is searched this many segments either side of its diagonal too ...
 DENSITY_WINDOW = 8  # segments either side of a gap whose anchoring says how dense the anchors are around it
+BOUND_SLACK = 1e-9  # a bound this close to the floor is no proof (sums in another order)
 BAND_BALANCE = 0.5  # ... when its two sides' lengths are within a factor 2 of what the documents' ratio predicts
 
 
@@ -130,6 +132,8 @@ def gap_beads(
     crowd: Callable[[Sequence[int], Sequence[int]], float],
     max_merge: int,
     cosine: Callable[[Sequence[int], Sequence[int]], float] = lambda a, b: 0.0,
+    worth: Logistic | None = None,
+    floor: float = 0.0,
 ) -> list[Bead]:
     """Return the beads of a gap with their evidence and context.
 
@@ -139,6 +143,10 @@ def gap_beads(
     gap of more than ``DENSE_CELLS`` cells yields only the beads holding one.
     ``crowd`` gives the mean score of the best candidates of a bead's segments,
     ``cosine`` the cosine of their embeddings (0 without the semantic extra).
+    With ``worth`` (the bead model), a bead of several segments whose log-odds
+    cannot exceed ``floor`` whatever its two passages share is left out
+    unmeasured (``_Bound``): the heaviest chain never takes a bead
+    worth nothing, and most beads of a long gap are such.
     """
     starts_a, starts_b = sides.starts_a, sides.starts_b
     chars_a = starts_a[gap.x1] - starts_a[gap.x0]
@@ -159,22 +167,15 @@ def gap_beads(
             starts |= {(x, y, dx, dy) for x, y in _band(gap, starts_a, starts_b) for dx, dy in shapes}
     passages_a: dict[tuple[int, int], Features] = {}
     passages_b: dict[tuple[int, int], Features] = {}
-    found: list[tuple[int, int, int, int, Evidence]] = []
-    for x, y, dx, dy in sorted(starts):
-        if not (gap.x0 <= x and x + dx <= gap.x1 and gap.y0 <= y and y + dy <= gap.y1):
-            continue
+
+    def passages(x: int, y: int, dx: int, dy: int) -> tuple[Features, Features]:
         fa = passages_a.get((x, dx)) or passages_a.setdefault(
             (x, dx), scorer.passage(0, [sides.ids_a[p] for p in range(x, x + dx)]))
         fb = passages_b.get((y, dy)) or passages_b.setdefault(
             (y, dy), scorer.passage(1, [sides.ids_b[q] for q in range(y, y + dy)]))
-        clause = max((clause_of(sides.ids_a[p], sides.ids_b[q]) or 0.0 for p in range(x, x + dx)
-                      for q in range(y, y + dy) if (p, q) in retrieved_set), default=0.0)
-        segs_a, segs_b = sides.ids_a[x : x + dx], sides.ids_b[y : y + dy]
-        evidence = measure(scorer, fa, fb, sides.bias, clause, crowd(segs_a, segs_b), cosine(segs_a, segs_b))
-        found.append((x, y, dx, dy, evidence))
-    support = _support(found, gap)
-    beads = []
-    for x, y, dx, dy, evidence in found:
+        return fa, fb
+
+    def context(x: int, y: int, dx: int, dy: int, support: float, open_end: float) -> Context:
         mid_a = (starts_a[x] + starts_a[x + dx]) / 2 - starts_a[gap.x0]
         mid_b = (starts_b[y] + starts_b[y + dy]) / 2 - starts_b[gap.y0]
         deviation = abs(mid_a / max(chars_a, 1) - mid_b / max(chars_b, 1))
@@ -185,10 +186,109 @@ def gap_beads(
             distances.append(max(gap.x1 - x - dx, gap.y1 - y - dy))
         nearness = 1.0 / (1 + min(distances)) if distances else 0.0
         diagonal = balance / (1 + deviation * longer)
-        open_end = evidence.unshared if bounded < 2 else 0.0
-        context = Context(balance, deviation, nearness, bounded, size, diagonal, support, gap.density, open_end)
-        beads.append(Bead(x, x + dx, y, y + dy, evidence, context))
+        return Context(balance, deviation, nearness, bounded, size, diagonal, support, gap.density, open_end)
+
+    inside = [(x, y, dx, dy) for x, y, dx, dy in sorted(starts)
+              if gap.x0 <= x and x + dx <= gap.x1 and gap.y0 <= y and y + dy <= gap.y1]
+    measured: dict[tuple[int, int, int, int], Evidence] = {}
+
+    def measured_bead(x: int, y: int, dx: int, dy: int) -> None:
+        fa, fb = passages(x, y, dx, dy)
+        segs_a, segs_b = sides.ids_a[x : x + dx], sides.ids_b[y : y + dy]
+        clause = max((clause_of(sides.ids_a[p], sides.ids_b[q]) or 0.0 for p in range(x, x + dx)
+                      for q in range(y, y + dy) if (p, q) in retrieved_set), default=0.0)
+        measured[x, y, dx, dy] = measure(scorer, fa, fb, sides.bias, clause, crowd(segs_a, segs_b),
+                                         cosine(segs_a, segs_b))
+
+    for x, y, dx, dy in inside:  # 1:1 beads first, all of them: the gap's support is theirs
+        if dx == dy == 1:
+            measured_bead(x, y, dx, dy)
+    support = _support([(*start, evidence) for start, evidence in measured.items()], gap)
+    hopeless = _Bound(worth, floor, scorer, sides, gap, support, (balance, bounded, size)) if worth else None
+    for x, y, dx, dy in inside:
+        if dx == dy == 1:
+            continue
+        if hopeless is not None:
+            segs_a, segs_b = sides.ids_a[x : x + dx], sides.ids_b[y : y + dy]
+            place = context(x, y, dx, dy, support, 0.0)
+            if hopeless(x, y, dx, dy, crowd(segs_a, segs_b), cosine(segs_a, segs_b), place):
+                continue  # no evidence these passages could have makes the bead worth its place
+        measured_bead(x, y, dx, dy)
+    beads = []
+    for x, y, dx, dy in inside:
+        evidence = measured.get((x, y, dx, dy))
+        if evidence is not None:
+            open_end = evidence.unshared if bounded < 2 else 0.0
+            beads.append(Bead(x, x + dx, y, y + dy, evidence, context(x, y, dx, dy, support, open_end)))
     return beads
+
+
+class _Bound:
+    """Tells, from the two passages' sizes alone, that a bead's log-odds cannot pass ``floor``.
+
+    What two passages share is at most what the smaller holds: Dice of the
+    words at most twice the smaller weight over the sum, the shared weight at
+    most the smaller, character similarity at most twice the shorter over
+    the sum; containment, phrase and clause scores at most 1.  Each feature is
+    taken at its most favourable value within those bounds (by the sign of
+    its weight), the bead's place exactly; sizes add over segments, so the
+    bound needs no passage features built.  Any model over other features
+    prunes nothing.
+    """
+
+    def __init__(self, worth: Logistic, floor: float, scorer: Scorer, sides: Sides, gap: Gap, support: float,
+                 shape: tuple[float, float, float]) -> None:
+        self.weight = dict(zip(worth.features, worth.weights, strict=True))
+        self.usable = set(worth.features) == set(EVIDENCE_FEATURES + CONTEXT_FEATURES)
+        balance, bounded, size = shape
+        known = {"balance": balance, "bounded": bounded, "size": size, "support": support, "density": gap.density}
+        self.constant = (worth.intercept - floor + sum(self.weight.get(f, 0.0) * v for f, v in known.items())
+                         + sum(self._best(f, 0.0, 1.0) for f in ("phrases", "contained", "partial", "clause",
+                                                                  "unshared"))
+                         + self._best("open_end", 0.0, float(bounded < 2)))
+        self.bias = sides.bias
+        self.sums = [_prefix_sizes(scorer.features[side], ids, start, end)
+                     for side, ids, start, end in ((0, sides.ids_a, gap.x0, gap.x1), (1, sides.ids_b, gap.y0, gap.y1))]
+        self.origin = (gap.x0, gap.y0)
+
+    def _best(self, feature: str, low: float, high: float) -> float:
+        w = self.weight.get(feature, 0.0)
+        return max(w * low, w * high)
+
+    def __call__(self, x: int, y: int, dx: int, dy: int, crowd: float, cosine: float, place: Context) -> bool:
+        if not self.usable:
+            return False
+        (wa, na, la, fa), (wb, nb, lb, fb) = (
+            [sums[k][pos - origin + span] - sums[k][pos - origin] for k in range(4)]
+            for sums, pos, span, origin in ((self.sums[0], x, dx, self.origin[0]),
+                                            (self.sums[1], y, dy, self.origin[1])))
+        words = 2 * min(wa, wb) / (wa + wb) if wa + wb else 0.0
+        fa, fb = fa - 1, fb - 1  # folded passages join their segments with one space
+        characters = 2 * min(fa, fb) / (fa + fb) if fa + fb > 0 else 0.0
+        variant = (1 - PHRASE_WEIGHT) * words + PHRASE_WEIGHT
+
+        def margin(score: float) -> float:
+            return max(-MAX_MARGIN, min(MAX_MARGIN, math.log((score + MARGIN_FLOOR) / (crowd + MARGIN_FLOOR))))
+
+        w = self.weight
+        most = (self.constant + self._best("words", 0.0, words) + self._best("characters", 0.0, characters)
+                + self._best("weight", 0.0, math.log1p(min(wa, wb)))
+                + self._best("margin", margin(0.0), margin(variant))
+                + w["length"] * abs(math.log(max(la, 1)) - math.log(max(lb, 1)) - self.bias)
+                + w["short"] * math.log1p(min(na, nb)) + w["cosine"] * cosine
+                + w["deviation"] * place.deviation + w["nearness"] * place.nearness + w["diagonal"] * place.diagonal)
+        return most <= -BOUND_SLACK
+
+
+def _prefix_sizes(features: Sequence[Features], ids: Sequence[int], start: int,
+                  end: int) -> list[list[float]]:
+    """Return running sums from position ``start`` of word weight, words, characters and folded characters."""
+    sums: list[list[float]] = [[0.0], [0.0], [0.0], [0.0]]
+    for position in range(start, end):
+        f = features[ids[position]]
+        for k, value in enumerate((f.word_total, f.words.total(), f.length, len(f.folded) + 1)):
+            sums[k].append(sums[k][-1] + value)
+    return sums
 
 
 def _support(found: Sequence[tuple[int, int, int, int, Evidence]], gap: Gap) -> float:
