@@ -17,8 +17,9 @@ same heaviest-chain dynamic program (``compare.chains``):
    (one sentence saying clauses of two others), each against its fitted cost.
 
 Links then grow by a free neighbouring segment where the bead model scores
-the merged passage higher (one sentence rendered as two), and multi-segment
-links split into the clauses that render each other.  ``compare.pairs`` turns
+the merged passage higher (one sentence rendered as two), multi-segment
+links split into the clauses that render each other, and two adjacent links
+are split as one where their clauses move the boundary between them.  ``compare.pairs`` turns
 links into pairs with word diffs; ``compare.passages`` groups them into
 passages.
 """
@@ -52,8 +53,8 @@ from compare.semantic import passage_cosine
 CHARS_PER_SECOND = 500_000  # a cautious rate of the whole pipeline: inputs larger than the time budget affords
 #                            are refused at once rather than cut short
 SEGMENTS_PER_SECOND = 10_000  # the same for many tiny segments (one-word or repeated paragraphs)
-# The context of a link once it is aligned: as if inside a run of aligned passages (each feature at its best).
 JOINT_LINKS = 2  # adjacent links re-split as one passage (Bible, 14 pairs: 0.962 one at a time, 0.967 two)
+# The context of a link once it is aligned: as if inside a run of aligned passages (each feature at its best).
 IN_CHAIN = Context(balance=1.0, deviation=0.0, nearness=1.0, bounded=2.0, size=0.0, diagonal=1.0, support=1.0,
                    density=1.0, open_end=0.0)
 
