@@ -38,7 +38,7 @@ _LEADING_MARKUP = re.compile(r"(?:[#>*_+]+|[-*+](?=\s)|\d{1,3}[.)](?=\s))\s*")
 _TRAILING_MARKERS = "*_"  # emphasis markers closing a span, with the spaces before them
 # Openings of site navigation, calls to action, datelines and bylines: furniture only on a line that is no
 # sentence (it does not end like one, or it is a few words): "Home" and "Next" open sentences of prose too, and a
-# byline names a person in capitals ("By Li Zhe"), which "By no means." does not.
+# byline names a person in capitals ("By Ann Lee"), which "By no means." does not.
 _NAVIGATION_OPENING = re.compile(
     r"""^\W*(?:
         read\ (?:more|also|next|full)|see\ also|related\b|recommended\b|more\ (?:from|stories|news)\b
@@ -50,8 +50,7 @@ _NAVIGATION_OPENING = re.compile(
     )""",
     re.IGNORECASE | re.VERBOSE,
 )
-# Openings of credits, furniture even when they end with a full stop ("Editor in charge: Li.");
-# a byline names a person in capitals ("By Li Zhe"), which "By no means." does not.
+# Openings of credits, furniture even when they end with a full stop ("Editor in charge: Ann Lee.").
 _CREDIT_OPENING = re.compile(
     r"""^\W*(?:
         (?:photo|image|picture|video)s?\b.{0,40}\b(?:by|credit|source)\b|(?:photo|image)\s*:
@@ -62,7 +61,7 @@ _CREDIT_OPENING = re.compile(
 )
 SENTENCE_WORDS = 4  # a line of this many words that ends with a stop is a sentence, whatever it opens with
 _ENDS_LIKE_A_SENTENCE = re.compile(r"[.!?][\"')\]’”]*$")
-# A dateline anywhere in a line that is no sentence: "Mondo Social Updated on 2024-01-31".
+# A dateline anywhere in a line that is no sentence: "City Herald Updated on 2021-05-14".
 _DATELINE = re.compile(r"\b(?:updated|published|posted)\b.{0,20}\d{4}", re.IGNORECASE)
 # Letters, digits and spaces only: nothing a sentence splitter or markup stripper would cut.
 _PLAIN_WORDS = re.compile(r"[^\W_]+(?:[ \t]+[^\W_]+)*")
