@@ -93,33 +93,3 @@ def zip_bomb(megabytes: int, *, declared_megabytes: int | None = None, name: str
     directory = central + encoded
     end = struct.pack("<4s4H2IH", b"PK\x05\x06", 0, 0, 1, 1, len(directory), len(local) + len(encoded) + len(data), 0)
     return local + encoded + data + directory + end
-
-
-def pdf_bomb(mebibytes: int = 32, *, layers: int = 1, fill: bytes = b" ") -> bytes:
-    """Return a one-page PDF whose content stream inflates to ``mebibytes`` MiB of ``fill``.
-
-    One FlateDecode layer makes 32 MiB of spaces about 33 KB; two layers
-    (``/Filter [/FlateDecode /FlateDecode]``) make it under 1 KB.
-    """
-    stream = fill * ((mebibytes << 20) // len(fill))
-    for _ in range(layers):
-        stream = zlib.compress(stream, 9)
-    filters = b"[" + b" ".join([b"/FlateDecode"] * layers) + b"]"
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
-        b"/Resources << /Font << /F1 5 0 R >> >> >>",
-        b"<< /Length %d /Filter %s >>\nstream\n%s\nendstream" % (len(stream), filters, stream),
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return bytes(out)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import re
 import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -328,18 +327,11 @@ def test_passages_are_labelled_a_or_b_and_the_skip_link_leads_to_the_content(
     expect(p.locator("main")).to_be_focused()
 
 
-def dark_page(browser: Any, width: int = 1280) -> Watched:
-    watched = open_page(browser, width=width)
-    watched.page.emulate_media(color_scheme="dark")
-    return watched
-
-
 @pytest.fixture
-def dark(browser: Any) -> Iterator[Watched]:
-    watched = dark_page(browser)
-    yield watched
-    watched.check()
-    watched.page.context.close()
+def dark(page: Watched) -> Watched:
+    """The watched page of ``conftest.page``, its system asking for a dark theme."""
+    page.page.emulate_media(color_scheme="dark")
+    return page
 
 
 def test_the_dark_theme_follows_the_system(server: LiveServer, drafts: dict[str, int], dark: Watched) -> None:
