@@ -23,7 +23,7 @@ from __future__ import annotations
 import math
 from bisect import bisect_left
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import accumulate
 
 from compare.calibration import Logistic
@@ -83,14 +83,12 @@ class Sides:
     lengths_a: Sequence[int]  # characters of each A position
     lengths_b: Sequence[int]
     bias: float  # log ratio of the documents' text lengths
+    starts_a: tuple[int, ...] = field(init=False)  # characters before each A position (and after the last)
+    starts_b: tuple[int, ...] = field(init=False)
 
-    @property
-    def starts_a(self) -> list[int]:
-        return [0, *accumulate(self.lengths_a)]
-
-    @property
-    def starts_b(self) -> list[int]:
-        return [0, *accumulate(self.lengths_b)]
+    def __post_init__(self) -> None:  # once per comparison, not once per gap
+        object.__setattr__(self, "starts_a", (0, *accumulate(self.lengths_a)))
+        object.__setattr__(self, "starts_b", (0, *accumulate(self.lengths_b)))
 
 
 def gaps_between(anchors: Sequence[tuple[int, int, int, int]], n: int, m: int,
