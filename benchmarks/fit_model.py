@@ -3,6 +3,7 @@
     python -m benchmarks.fit_model                 # fit on every suite, print the figures, write the model
     python -m benchmarks.fit_model --loso          # also leave each suite group out: fit without it, score it
     python -m benchmarks.fit_model --dry-run       # fit and print, write nothing
+    python -m benchmarks.fit_model --costs-only    # keep the two logistic models, search the costs
 
 The data: every document pair of the kit's development suites (``benchmarks.dev_suites``).  A sample is a
 candidate link, labelled by the gold with a soft label: the share of its characters (both sides) lying in a
@@ -60,7 +61,7 @@ SIGNS = {"words": 1, "phrases": 1, "contained": 1, "partial": 1, "clause": 1, "c
          "support": 1, "density": 1, "unshared": -1, "open_end": -1, "cosine": 1}
 LINEAR_CASE_RATIO = 3.0  # a gold case whose sides' lengths differ less than this maps its text linearly
 COST_GRID = {
-    "moved": (1.0, 2.0, 3.0, 4.0, 6.0),
+    "moved": (0.5, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0),
     "partial": (1.0, 2.0, 3.0, 4.0, 6.0),
     "partners": (1, 2, 3),
     "orphan": (0.0, 1.0, 2.0, 4.0, 8.0),
@@ -243,21 +244,23 @@ class Evaluator:
 
     def __init__(self, preps: Sequence[Prepared], options: Options) -> None:
         self.preps, self.options = preps, options
-        self._base: dict[tuple[int, Logistic, Logistic, float], tuple[dict[tuple[int, int], float], list[Link]]] = {}
-        self._links: dict[tuple[int, Logistic, Logistic, float, float, float, int], list[Link]] = {}
+        self._base: dict[tuple[int, Logistic, Logistic, float],
+                         tuple[align._Search, dict[tuple[int, int], float], list[Link]]] = {}
+        self._links: dict[tuple[int, Logistic, Logistic, float, float, float, int, float], list[Link]] = {}
         self._pairs: dict[tuple[int, Link], Pair] = {}
 
     def passages(self, k: int, model: LinkModel) -> list[tuple[tuple[int, int], tuple[int, int]]]:
         """Return the passages of the ``k``-th prepared pair under ``model``, as the kit reads them."""
         prep, costs = self.preps[k], model.costs
-        search = _search(prep, model, self.options)
         base = (k, model.link, model.bead, costs.orphan)
-        if base not in self._base:
+        if base not in self._base:  # the search keeps which odds are lower bounds: later passes refine them
+            search = _search(prep, model, self.options)
             odds = align.candidate_odds(search, prep.candidates)
-            self._base[base] = odds, align.in_order_links(search, odds, Budget(time.monotonic() + 60))
-        key = (*base, costs.moved, costs.partial, costs.partners)
+            self._base[base] = search, odds, align.in_order_links(search, odds, Budget(time.monotonic() + 60))
+        search, odds, links = self._base[base]
+        search.model = model  # the same logistic models, these costs
+        key = (*base, costs.moved, costs.partial, costs.partners, costs.passage_gap)
         if key not in self._links:
-            odds, links = self._base[base]
             self._links[key] = align.finish_links(search, links, odds, Budget(time.monotonic() + 60))
         budget = Budget(time.monotonic() + 60)
         pairs = []
@@ -331,6 +334,7 @@ def main() -> None:
     parser.add_argument("--loso", action="store_true", help="also fit without each suite group and score it")
     parser.add_argument("--dry-run", action="store_true", help="write nothing")
     parser.add_argument("--no-costs", action="store_true", help="keep the current costs")
+    parser.add_argument("--costs-only", action="store_true", help="keep the current logistic models, search the costs")
     parser.add_argument("--semantic", action="store_true",
                         help="fit with the embeddings' cosine (the semantic extra): writes link_model_semantic.json")
     args = parser.parse_args()
@@ -341,7 +345,7 @@ def main() -> None:
     start = default_model()  # the semantic fit starts from the lexical model, its cosine weight at 0
     print("current model:")
     report(evaluate(preps, start, options))
-    model = fit(preps, options, start, search_costs=not args.no_costs)
+    model = fit_costs(preps, start, options) if args.costs_only else fit(preps, options, start, not args.no_costs)
     print("fitted on every suite:")
     report(evaluate(preps, model, options))
     for name, part in (("link", model.link), ("bead", model.bead)):
@@ -352,7 +356,8 @@ def main() -> None:
         for group in sorted(set(GROUPS.values())):
             train = [p for p in preps if GROUPS[p.pair.suite] != group]
             held = [p for p in preps if GROUPS[p.pair.suite] == group]
-            fitted = fit(train, options, start, search_costs=not args.no_costs)
+            fitted = (fit_costs(train, start, options) if args.costs_only
+                      else fit(train, options, start, search_costs=not args.no_costs))
             rows, labels = [], []
             for p in held:
                 r, q = link_samples(p, fitted, options)
