@@ -43,7 +43,7 @@ from compare.chains import Box, heaviest_chain
 from compare.clauses import CLAUSE_END, MIN_SHARED_WORDS, clause_spans
 from compare.evidence import ClauseScores, Context, Evidence, crowding, length_bias, measure, span_features
 from compare.links import NEAR_COPY_RATIO, Budget, Link, link_spans, near_verbatim
-from compare.model import Comparison, Document, Options, Segmentation, Span
+from compare.model import Comparison, Document, Options, Segment, Segmentation, Span
 from compare.pairs import to_pair
 from compare.passages import find_passages
 from compare.scoring import Features, Scorer, fit_scorer
@@ -438,20 +438,77 @@ def _in_order_with(backbone: list[tuple[int, int]], keys: list[int], x: int, y: 
 
 
 def _add_moved(search: _Search, links: list[Link], odds: dict[tuple[int, int], float]) -> list[Link]:
-    """Add candidates between free segments whose log-odds beat the cost of lying off the shared order."""
+    """Add runs of candidates between free segments whose log-odds together beat the cost of lying off the order.
+
+    The cost is paid once per departure from the shared order, as an
+    alignment model pays one jump: a moved passage of several sentences, each
+    likelier than not but none sure alone, is as much evidence as one sure
+    sentence.  A run grows, surest candidate first, by candidates that
+    continue it in both documents (the text between them at most
+    ``passage_gap`` times the longer, as in one passage); each must itself
+    pass the threshold.
+    """
     used_a = {i for link in links for i in link.a}
     used_b = {j for link in links for j in link.b}
     backbone, keys = _order_keys(links, search)
+    above = dict(search.exact_odds_above(odds, 0.0, lambda pair: pair[0] in used_a or pair[1] in used_b))
+    by_a: dict[int, list[int]] = {}
+    for i, j in above:
+        by_a.setdefault(i, []).append(j)
     extra = []
-    for (i, j), value in search.exact_odds_above(odds, search.model.costs.moved,
-                                                 lambda pair: pair[0] in used_a or pair[1] in used_b):
-        if i in used_a or j in used_b:
+    for seed in above:
+        if seed[0] in used_a or seed[1] in used_b:
             continue
-        in_order = _in_order_with(backbone, keys, search.pos_a[i], search.pos_b[j])
-        extra.append(Link((i,), (j,), search.probability(value), moved=not in_order))
-        used_a.add(i)
-        used_b.add(j)
+        run = _moved_run(search, seed, above, by_a, used_a, used_b)
+        if sum(above[pair] for pair in run) <= search.model.costs.moved:
+            continue
+        for i, j in run:
+            in_order = _in_order_with(backbone, keys, search.pos_a[i], search.pos_b[j])
+            extra.append(Link((i,), (j,), search.probability(above[i, j]), moved=not in_order))
+            used_a.add(i)
+            used_b.add(j)
     return links + extra
+
+
+def _moved_run(search: _Search, seed: tuple[int, int], above: dict[tuple[int, int], float],
+               by_a: dict[int, list[int]], used_a: set[int], used_b: set[int]) -> list[tuple[int, int]]:
+    """Return the run of free candidates that continue one another from ``seed``, forward and back, surest first."""
+    spans_a, spans_b = search.a.segments, search.b.segments
+    gap = search.model.costs.passage_gap
+    ids_a = search.sides.ids_a
+    run = [seed]
+    taken_a, taken_b = {seed[0]}, {seed[1]}
+
+    def near(side: Sequence[Segment], x: int, y: int) -> bool:  # segment y follows x within the gap
+        before, after = side[x].span, side[y].span
+        between = after.start - before.end
+        return 0 <= between <= gap * max(len(before), len(after))
+
+    def continues(first: tuple[int, int], then: tuple[int, int]) -> bool:
+        return near(spans_a, first[0], then[0]) and near(spans_b, first[1], then[1])
+
+    for forward in (True, False):
+        while True:
+            end = run[-1] if forward else run[0]
+            x = search.pos_a[end[0]]
+            best: tuple[float, tuple[int, int]] | None = None
+            for position in range(x + 1, len(ids_a)) if forward else range(x - 1, -1, -1):
+                i = ids_a[position]
+                if not (near(spans_a, end[0], i) if forward else near(spans_a, i, end[0])):
+                    break  # further segments of A lie further away still
+                for j in by_a.get(i, ()):
+                    pair = (i, j)
+                    if i in used_a or j in used_b or i in taken_a or j in taken_b:
+                        continue
+                    if (continues(end, pair) if forward else continues(pair, end)) and \
+                            (best is None or above[pair] > best[0]):
+                        best = (above[pair], pair)
+            if best is None:
+                break
+            run.insert(len(run) if forward else 0, best[1])
+            taken_a.add(best[1][0])
+            taken_b.add(best[1][1])
+    return run
 
 
 def _add_partners(search: _Search, links: list[Link], odds: dict[tuple[int, int], float]) -> list[Link]:
