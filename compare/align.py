@@ -342,7 +342,9 @@ def _merge_neighbours(search: _Search, links: list[Link]) -> list[Link]:
 
     A segment left alone beside a link is worth nothing; joined to the link it
     is worth what it adds to the link's log-odds (one sentence of A rendered
-    as two of B, or the reverse).
+    as two of B, or the reverse).  The grown link's probability is its own
+    plus that gain: the model scores a merged passage as if inside a run of
+    aligned passages, which a lone link is not.
     """
     ids = (search.sides.ids_a, search.sides.ids_b)
     positions = (search.pos_a, search.pos_b)
@@ -350,6 +352,7 @@ def _merge_neighbours(search: _Search, links: list[Link]) -> list[Link]:
     grown = []
     for link in links:
         current: float | None = None  # computed once a free neighbour is there to try
+        start, own = 0.0, log_odds(link.score)
         improved = True
         while improved:
             improved = False
@@ -363,7 +366,7 @@ def _merge_neighbours(search: _Search, links: list[Link]) -> list[Link]:
                         continue
                     merged = tuple(sorted((*segs, ids[side][neighbour]), key=positions[side].__getitem__))
                     if current is None:
-                        current = search.chained_odds(link.a, link.b)
+                        current = start = search.chained_odds(link.a, link.b)
                     trial = search.chained_odds(merged, link.b) if side == 0 else search.chained_odds(link.a, merged)
                     if trial > current and (best is None or trial > best[0]):
                         best = (trial, side, merged)
@@ -372,7 +375,7 @@ def _merge_neighbours(search: _Search, links: list[Link]) -> list[Link]:
                 added = set(merged) - set((link.a, link.b)[side])
                 used[side].update(added)
                 link = replace(link, a=merged) if side == 0 else replace(link, b=merged)
-                link = replace(link, score=max(link.score, search.probability(current)))
+                link = replace(link, score=probability(own + current - start))
                 improved = True
         grown.append(link)
     return grown

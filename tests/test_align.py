@@ -6,7 +6,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from compare import Comparison, Document, OpTag, Options, PairKind, compare_documents
+from compare import Comparison, Document, OpTag, Options, PairKind, align, compare_documents
+from compare.calibration import default_model, log_odds, probability
+from compare.candidates import find_candidates
+from compare.links import Link
+from compare.scoring import fit_scorer
+from compare.segment import segment
 
 
 def pair_texts(result: Comparison) -> list[tuple[str, str]]:
@@ -126,6 +131,26 @@ def test_one_sentence_rendered_as_two_is_one_pair() -> None:
     assert len(result.pairs) == 1
     assert result.pairs[0].b_segments == (0, 1)
     assert not result.a_only and not result.b_only
+
+
+def test_a_grown_link_gains_what_merging_adds_to_its_own_probability() -> None:
+    # The bead model scores a merged passage as inside a run of aligned passages; a lone link is not in one, so
+    # its probability is its own plus the merge's gain, not the in-run probability (which was 0.99 and more).
+    a = Document("a", "The committee approved the budget for the new library and the city hall renovation.")
+    b = Document("b", "The committee approved the budget for the new library. It also approved the city hall "
+                      "renovation.")
+    seg_a, seg_b = segment(a), segment(b)
+    scorer = fit_scorer([seg_a, seg_b])
+    options = Options()
+    search = align._Search(scorer, seg_a, seg_b, find_candidates(scorer, seg_a, seg_b, options, lambda: False),
+                           options, default_model())
+    lone = Link((0,), (0,), 0.6)
+    (grown,) = align._merge_neighbours(search, [lone])
+    assert grown.b == (0, 1)
+    gain = search.chained_odds((0,), (0, 1)) - search.chained_odds((0,), (0,))
+    assert gain > 0
+    assert grown.score == pytest.approx(probability(log_odds(0.6) + gain))
+    assert grown.score < search.probability(search.chained_odds((0,), (0, 1)))
 
 
 def test_one_sided_passages_are_reported(seeds: dict[str, Document]) -> None:
