@@ -332,7 +332,9 @@ def _pieces(number: int, pair: Pair, consensus: _Consensus, text: str,
     for column in covered[1:]:
         cuts.append(max(cuts[-1], snap(text, pair.b, project(points, consensus.spans[column].start))))
     cuts.append(pair.b.end)
-    drawn = [True, *(cut in sentence_starts for cut in cuts[1:-1]), True]  # at the pair's ends, and its cuts
+    # A boundary is drawn at the pair's ends, and at a cut where a sentence starts or the pair's words stop.
+    drawn = [True, *(cut in sentence_starts or not _WORD.search(text, cut, pair.b.end)
+                     or not _WORD.search(text, pair.b.start, cut) for cut in cuts[1:-1]), True]
 
     pieces = []
     for k, column in enumerate(covered):
