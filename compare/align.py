@@ -297,7 +297,9 @@ def _split_run(search: _Search, run: list[Link]) -> list[Link]:
     clause inside the other's sentence keeps the clause on the wrong side.
     Split as one passage, the run's clause beads may cross that boundary; the
     joint split is kept when it does (no piece ends where the first link ends
-    on both sides), and the links split one at a time otherwise.
+    on both sides) and the model scores its pieces higher (their log-odds
+    summed, as every chain sums them), and the links split one at a time
+    otherwise.
     """
     separate = [piece for link in run for piece in _split_into_clauses(search, link)]
     if len(run) == 1:
@@ -308,7 +310,10 @@ def _split_run(search: _Search, run: list[Link]) -> list[Link]:
     end_a, end_b = (span.end for span in link_spans(run[0], search.a, search.b))
     kept = any(piece_a.end == end_a and piece_b.end == end_b
                for piece_a, piece_b in (link_spans(piece, search.a, search.b) for piece in joint[:-1]))
-    return separate if kept or len(joint) < 2 else joint
+    if kept or len(joint) < 2:
+        return separate
+    worth = sum(log_odds(piece.score) for piece in joint) - sum(log_odds(piece.score) for piece in separate)
+    return joint if worth > 0 else separate
 
 
 def _in_order(search: _Search, odds: dict[tuple[int, int], float], budget: Budget) -> list[Link]:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import time
 from itertools import pairwise
 
 import pytest
@@ -9,7 +10,7 @@ from hypothesis import strategies as st
 from compare import Comparison, Document, OpTag, Options, PairKind, align, compare_documents
 from compare.calibration import default_model, log_odds, probability
 from compare.candidates import find_candidates
-from compare.links import Link
+from compare.links import Budget, Link
 from compare.scoring import fit_scorer
 from compare.segment import segment
 
@@ -232,6 +233,34 @@ def test_sentence_boundaries_a_clause_apart_pair_clause_by_clause() -> None:
     assert ("his grey horse drank the cold water slowly.", "His grey horse slowly drank of the cold water;") in pairs
     assert not any("horse" in x and "king" in x for x, _ in pairs)
     assert not any("horse" in y and "soldiers" in y for _, y in pairs)
+
+
+@pytest.mark.parametrize("texts", [(PARABLE_A, PARABLE_B), (
+    "The old king rode down to the wide river at dawn; his grey horse drank the cold water slowly. "
+    "Then the tired soldiers built a narrow bridge of heavy stones.",
+    "At dawn the old king went down to the wide river. His grey horse slowly drank of the cold water; "
+    "and then the tired soldiers made a narrow bridge from heavy stones."), (
+    "The servant waited by the gate all night; the master did not come. At dawn the servant went home and slept "
+    "until noon.",
+    "All night the servant waited at the gate. The master came not; at daybreak he went home, and he slept till "
+    "midday.")])
+def test_adjacent_links_split_jointly_only_where_the_model_scores_it_higher(texts: tuple[str, str]) -> None:
+    a, b = Document("a", texts[0]), Document("b", texts[1])
+    seg_a, seg_b = segment(a), segment(b)
+    scorer = fit_scorer([seg_a, seg_b])
+    options = Options()
+    candidates = find_candidates(scorer, seg_a, seg_b, options, lambda: False)
+    search = align._Search(scorer, seg_a, seg_b, candidates, options, default_model())
+    odds = align.candidate_odds(search, candidates)
+    budget = Budget(time.monotonic() + 10)
+    links = sorted(align.in_order_links(search, odds, budget), key=lambda link: (link.a, link.b))
+    runs = [run for run in align._adjacent_runs(search, links) if len(run) > 1]
+    assert runs
+    for run in runs:
+        separate = [piece for link in run for piece in align._split_into_clauses(search, link)]
+        kept = align._split_run(search, run)
+        worth = sum(log_odds(p.score) for p in kept) - sum(log_odds(p.score) for p in separate)
+        assert kept == separate or worth > 0
 
 
 def test_sentence_one_draft_adds_stays_one_sided_in_a_rendering() -> None:
