@@ -45,7 +45,7 @@ from compare.evidence import ClauseScores, Context, Evidence, crowding, length_b
 from compare.links import NEAR_COPY_RATIO, Budget, Link, link_spans, near_verbatim
 from compare.model import Comparison, Document, Options, Segment, Segmentation, Span
 from compare.pairs import to_pair
-from compare.passages import find_passages
+from compare.passages import close, find_passages
 from compare.scoring import Features, Scorer, fit_scorer
 from compare.segment import estimate_segments, segment
 from compare.semantic import passage_cosine
@@ -487,13 +487,9 @@ def _moved_run(search: _Search, seed: tuple[int, int], above: dict[tuple[int, in
     run = [seed]
     taken_a, taken_b = {seed[0]}, {seed[1]}
 
-    def near(side: Sequence[Segment], x: int, y: int) -> bool:  # segment y follows x within the gap
+    def follows(side: Sequence[Segment], x: int, y: int) -> bool:  # y starts after x ends, as close as in a passage
         before, after = side[x].span, side[y].span
-        between = after.start - before.end
-        return 0 <= between <= gap * max(len(before), len(after))
-
-    def continues(first: tuple[int, int], then: tuple[int, int]) -> bool:
-        return near(spans_a, first[0], then[0]) and near(spans_b, first[1], then[1])
+        return before.end <= after.start and close(before, after, gap)
 
     for forward in (True, False):
         while True:
@@ -502,15 +498,14 @@ def _moved_run(search: _Search, seed: tuple[int, int], above: dict[tuple[int, in
             best: tuple[float, tuple[int, int]] | None = None
             for position in range(x + 1, len(ids_a)) if forward else range(x - 1, -1, -1):
                 i = ids_a[position]
-                if not (near(spans_a, end[0], i) if forward else near(spans_a, i, end[0])):
+                if not (follows(spans_a, end[0], i) if forward else follows(spans_a, i, end[0])):
                     break  # further segments of A lie further away still
                 for j in by_a.get(i, ()):
-                    pair = (i, j)
                     if i in used_a or j in used_b or i in taken_a or j in taken_b:
                         continue
-                    if (continues(end, pair) if forward else continues(pair, end)) and \
-                            (best is None or above[pair] > best[0]):
-                        best = (above[pair], pair)
+                    if (follows(spans_b, end[1], j) if forward else follows(spans_b, j, end[1])) and \
+                            (best is None or above[i, j] > best[0]):
+                        best = (above[i, j], (i, j))
             if best is None:
                 break
             run.insert(len(run) if forward else 0, best[1])

@@ -96,10 +96,10 @@ def _clusters(pairs: Sequence[Pair], costs: Costs) -> list[list[int]]:
                 gap = ordered_gap = costs.copy_gap
             else:
                 gap, ordered_gap = costs.passage_gap, costs.ordered_gap
-            if (_close(x.a, y.a, gap) and _close(x.b, y.b, gap)) or \
+            if (close(x.a, y.a, gap) and close(x.b, y.b, gap)) or \
                     (ordered_gap > gap and _in_order(y, x) and (
-                        (_close(x.a, y.a, gap) and _close(x.b, y.b, ordered_gap))
-                        or (_close(x.b, y.b, gap) and _close(x.a, y.a, ordered_gap)))):
+                        (close(x.a, y.a, gap) and close(x.b, y.b, ordered_gap))
+                        or (close(x.b, y.b, gap) and close(x.a, y.a, ordered_gap)))):
                 parent[root(k)] = root(m)
     groups: dict[int, list[int]] = {}
     for k in order:
@@ -118,7 +118,7 @@ def _in_order(y: Pair, x: Pair) -> bool:
     return y.a.start <= x.a.start and y.b.start <= x.b.start
 
 
-def _close(x: Span, y: Span, gap: float) -> bool:
+def close(x: Span, y: Span, gap: float) -> bool:
     """Tell whether two spans overlap or the text between them is at most ``gap`` times the longer."""
     between = max(x.start, y.start) - min(x.end, y.end)
     return between <= gap * max(len(x), len(y))
