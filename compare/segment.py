@@ -2,9 +2,12 @@
 
 Paragraphs are blocks separated by blank lines; a line that starts a
 Markdown heading or list item also starts one.  Sentences come from
-sentencex (a maintained rule-based splitter that knows abbreviations), split
-inside long quotations too (a speech quoted over many sentences), and cut
-further at clause punctuation when one runs past ``MAX_SENTENCE_CHARS``.
+sentencex (a maintained rule-based splitter that knows abbreviations).  A
+long sentence is split again on its own and inside its quotations (a speech
+quoted over many sentences; a bracket or quotation mark earlier in the
+paragraph that the splitter pairs with one far on, leaving every sentence
+between unsplit), and cut further at clause punctuation when one runs past
+``MAX_SENTENCE_CHARS``.
 
 Page noise (navigation, pagination, credits, datelines) is recognised by the
 *shape* of a line, never by listing known strings: a short line that is not
@@ -24,7 +27,7 @@ import sentencex
 from compare.model import Document, Granularity, Options, Segment, Segmentation, SegmentRole, Span
 
 MAX_SENTENCE_CHARS = 1000  # longer sentences are cut at clause punctuation
-LONG_QUOTED_CHARS = 300  # a sentence with quotation marks this long is split inside its quotations too
+LONG_SENTENCE_CHARS = 300  # a sentence this long is split again on its own, inside its quotations too
 SPLIT_WINDOW = 4 * MAX_SENTENCE_CHARS  # a window of a long paragraph full of quotation marks (see _split)
 MAX_QUOTE_WORK = 20_000_000  # quotation marks x characters past which a paragraph is split by windows (~8 ms)
 _QUOTE = re.compile(r"[\"`\u201c\u201d\u201e\u00ab\u00bb]|(?<!\w)['\u2018\u2019]|['\u2018\u2019](?!\w)")
@@ -212,7 +215,7 @@ def _sentences(text: str, paragraph: Span, language: str) -> Iterator[Span]:
         span = _strip_markup(text, _trim(text, paragraph.start + start, paragraph.start + end))
         if span is None:
             continue
-        if len(span) > LONG_QUOTED_CHARS and _QUOTE.search(text, span.start, span.end):
+        if len(span) > LONG_SENTENCE_CHARS:  # sentencex's state from earlier text may have swallowed its ends
             pieces = [(span.start + s, span.start + e) for s, e in _split_inside_quotes(span.slice(text), language)]
         else:
             pieces = [(span.start, span.end)]

@@ -108,6 +108,18 @@ def test_a_short_quotation_is_not_split() -> None:
         'He said "Stop. Now." and went.', "Then he came back."]
 
 
+def test_sentences_the_splitter_leaves_joined_after_an_early_bracket_are_split_on_their_own() -> None:
+    # sentencex pairs "(for PlayStation 2)" with the next one and splits nothing between (a PAN essay's product
+    # list kept a copied passage inside one 940-character segment that no source sentence could pair with)
+    told = " ".join(f"Sentence number {n} tells of the game world and its heroes."
+                    for n in ("one", "two", "three", "four", "five"))
+    text = (f"Help and Support DVD Remote Control (for PlayStation 2) Stylishly modelled, it is neat. {told} "
+            "Help and Support EyeToy USB Camera (for PlayStation 2) Be part of the game.")
+    pieces = [s.span.slice(text) for s in segment(Document("d", text)).segments]
+    assert [p for p in pieces if p.startswith("Sentence number")] == told.replace(". ", ".\n").split("\n")
+    assert all(len(p) < 100 for p in pieces)
+
+
 @given(st.text(alphabet="ab .`'\"“”\n", min_size=300, max_size=1500))
 def test_quoted_segments_slice_the_original_in_order(doc: str) -> None:
     last = 0
