@@ -27,10 +27,11 @@ import sentencex
 from compare.model import Document, Granularity, Options, Segment, Segmentation, SegmentRole, Span
 
 MAX_SENTENCE_CHARS = 1000  # longer sentences are cut at clause punctuation
-LONG_SENTENCE_CHARS = 300  # a sentence this long is split again on its own, inside its quotations too
+LONG_SENTENCE_CHARS = 300  # a sentence this long is split again on its own, inside quotations and brackets too
 SPLIT_WINDOW = 4 * MAX_SENTENCE_CHARS  # a window of a long paragraph full of quotation marks (see _split)
 MAX_QUOTE_WORK = 20_000_000  # quotation marks x characters past which a paragraph is split by windows (~8 ms)
 _QUOTE = re.compile(r"[\"`\u201c\u201d\u201e\u00ab\u00bb]|(?<!\w)['\u2018\u2019]|['\u2018\u2019](?!\w)")
+_ENCLOSING = re.compile(_QUOTE.pattern + r"|[()\[\]{}]")  # the splitter never splits between two it pairs
 MAX_NOISE_WORDS = 12  # page-noise lines are short
 MIN_PAGINATION_TOKENS = 3  # a line of numbers and symbols only is pagination from this many ("<  1  2  >")
 _BLANK_LINE = re.compile(r"(?:\r\n|\r|\n)[ \t\f\v]*(?:\r\n|\r|\n)\s*")
@@ -216,7 +217,7 @@ def _sentences(text: str, paragraph: Span, language: str) -> Iterator[Span]:
         if span is None:
             continue
         if len(span) > LONG_SENTENCE_CHARS:  # sentencex's state from earlier text may have swallowed its ends
-            pieces = [(span.start + s, span.start + e) for s, e in _split_inside_quotes(span.slice(text), language)]
+            pieces = [(span.start + s, span.start + e) for s, e in _split_inside_enclosures(span.slice(text), language)]
         else:
             pieces = [(span.start, span.end)]
         for piece in pieces:
@@ -266,16 +267,18 @@ def _split_window(body: str, language: str) -> list[tuple[int, int]]:
     return [(b["start_index"], b["end_index"]) for b in bounds if not b["is_paragraph_break"]]
 
 
-def _split_inside_quotes(body: str, language: str) -> list[tuple[int, int]]:
-    """Split a long sentence that holds quotations into its sentences, those inside the quotations included.
+def _split_inside_enclosures(body: str, language: str) -> list[tuple[int, int]]:
+    """Split a long sentence into its sentences, those inside quotations and brackets included.
 
-    The splitter never cuts inside a quotation, which is right for a short
-    one; but a speech quoted over many sentences (as older translations
-    quote with `...') would stay one segment.  The quotation marks are
-    blanked out, offsets unchanged, and an opening mark is given back to
-    the sentence it opens.
+    The splitter never cuts between two quotation marks or brackets it
+    pairs, which is right for a short quotation; but a speech quoted over
+    many sentences (as older translations quote with `...') would stay one
+    segment, and so would every sentence between a stray bracket and one far
+    on (web text: "1995) ... (for PlayStation 2)").  The marks are blanked
+    out, offsets unchanged, and an opening mark is given back to the
+    sentence it opens.
     """
-    blanked = _QUOTE.sub(" ", body)
+    blanked = _ENCLOSING.sub(" ", body)
     starts = []
     for start, _ in _split(blanked, language):
         while start > 0 and blanked[start - 1].isspace():

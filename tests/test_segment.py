@@ -120,7 +120,16 @@ def test_sentences_the_splitter_leaves_joined_after_an_early_bracket_are_split_o
     assert all(len(p) < 100 for p in pieces)
 
 
-@given(st.text(alphabet="ab .`'\"“”\n", min_size=300, max_size=1500))
+def test_a_long_sentence_between_two_brackets_far_apart_is_split_into_its_sentences() -> None:
+    told = " ".join(f"Sentence number {n} tells of the game world and its heroes."
+                    for n in ("one", "two", "three", "four", "five"))
+    text = f"The first model (a prototype came out. {told} The second model came later) sold well. It (a car) won."
+    pieces = [s.span.slice(text) for s in segment(Document("d", text)).segments]
+    assert [p for p in pieces if p.startswith("Sentence number")] == told.replace(". ", ".\n").split("\n")
+    assert pieces[-1] == "It (a car) won."
+
+
+@given(st.text(alphabet="ab .`'\"“”()[]\n", min_size=300, max_size=1500))
 def test_quoted_segments_slice_the_original_in_order(doc: str) -> None:
     last = 0
     for s in segment(Document("d", doc)).segments:
