@@ -183,7 +183,7 @@ def gap_beads(
         if gap.before_anchor and not gap.before_copy:
             distances.append(max(gap.x1 - x - dx, gap.y1 - y - dy))
         nearness = 1.0 / (1 + min(distances)) if distances else 0.0
-        diagonal = balance / (1 + deviation * longer)
+        diagonal = balance / (1 + deviation * longer) if bounded == 2 else 0.0  # a diagonal needs both corners
         return Context(balance, deviation, nearness, bounded, size, diagonal, support, gap.density, open_end)
 
     inside = [(x, y, dx, dy) for x, y, dx, dy in sorted(starts)

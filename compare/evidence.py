@@ -92,7 +92,9 @@ class Context:
     ``size`` is the log of the segments on the gap's longer side (the more
     there are, the likelier a bead's evidence is chance); ``diagonal`` is
     the balance over one plus the segments the bead lies off the diagonal
-    (1 on the diagonal of a gap whose two sides a translation would give);
+    (1 on the diagonal of a gap whose two sides a translation would give;
+    0 in a gap an aligned passage bounds on one side only, whose diagonal
+    has one corner: nothing draws it);
     ``support`` is how much the gap's two sides say alike as a whole (the
     mean of each segment's best 1:1 score there): the renderings of a
     translation's gap share some words, the texts around sparse reuse do not;

@@ -271,6 +271,27 @@ def test_sentence_one_draft_adds_stays_one_sided_in_a_rendering() -> None:
     assert [result.a.text_of(result.a.segments[i]) for i in result.a_only] == [added]
 
 
+MILL_A = ("The old mill by the river ground flour for the whole village. "
+          "In every season its great wooden wheel turned day and night.")
+MILL_B = ("The old mill beside the river ground flour for the entire village. "
+          "Its great wooden wheel kept turning, day and night, in every season.")
+
+
+@pytest.mark.parametrize("shared_first", [True, False])
+def test_unrelated_sentences_beside_a_reworded_passage_stay_unpaired(shared_first: bool) -> None:
+    # A gap bounded by one aligned passage has no diagonal for a bead to lie on: its place is no evidence
+    other_a, other_b = "Nobody expected the storm. The harbour closed for a week.", \
+        "The football team won the cup. Parents cheered loudly."
+    a = Document("a", f"{MILL_A} {other_a}" if shared_first else f"{other_a} {MILL_A}")
+    b = Document("b", f"{MILL_B} {other_b}" if shared_first else f"{other_b} {MILL_B}")
+    result = compare_documents(a, b)
+    assert [(p.a.slice(a.text), p.b.slice(b.text)) for p in result.pairs] == [
+        ("The old mill by the river ground flour for the whole village.",
+         "The old mill beside the river ground flour for the entire village."),
+        ("In every season its great wooden wheel turned day and night.",
+         "Its great wooden wheel kept turning, day and night, in every season.")]
+
+
 def test_threshold_option_controls_what_pairs() -> None:
     a = Document("a", "The quick brown fox jumps over the lazy dog near the river bank.")
     b = Document("b", "A quick brown fox leapt across a sleeping dog by the stream.")
