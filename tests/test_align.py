@@ -104,8 +104,8 @@ _FLOOD = ("The river rose over the old stone bridge during the long night. "
           "By noon the water had reached the steps of the town hall.")
 _TRAINS = ("The railway company cancelled every train to the coast for a week.",
            "Passengers were offered buses to the airport instead of trains.")
-_TRAINS_REWORDED = ("The rail operator cancelled coastal trains for a week.",
-                    "Buses to the airport replaced trains for passengers.")
+_TRAINS_REWORDED = ("The rail company called off every coastal train for a week.",
+                    "Travellers were given buses to the airport instead.")
 
 
 def _moved_trains(sentences: slice) -> tuple[Document, Document, list[tuple[str, bool]]]:
@@ -118,7 +118,7 @@ def _moved_trains(sentences: slice) -> tuple[Document, Document, list[tuple[str,
 
 
 def test_a_moved_passage_pays_its_cost_once() -> None:
-    # Each reworded sentence alone is likelier than not a rendering (about 0.55 and 0.60), but not sure enough to
+    # Each reworded sentence alone is likelier than not a rendering (about 0.65 and 0.79), but not sure enough to
     # be believed off the shared order; the two together, continuing each other in both documents, are one moved
     # passage (their log-odds add up past the fitted cost).
     for alone in (slice(0, 1), slice(1, 2)):
