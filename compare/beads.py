@@ -27,7 +27,16 @@ from dataclasses import dataclass, field
 from itertools import accumulate
 
 from compare.calibration import Logistic
-from compare.evidence import CONTEXT_FEATURES, EVIDENCE_FEATURES, MARGIN_FLOOR, MAX_MARGIN, Context, Evidence, measure
+from compare.evidence import (
+    CONTEXT_FEATURES,
+    EVIDENCE_FEATURES,
+    MARGIN_FLOOR,
+    MAX_MARGIN,
+    Context,
+    Evidence,
+    length_gap,
+    measure,
+)
 from compare.scoring import PHRASE_WEIGHT, Features, Scorer
 
 SHAPES = ((1, 1), (1, 2), (2, 1), (2, 2), (1, 3), (3, 1))  # segments of A and of B a bead may hold
@@ -272,7 +281,7 @@ class _Bound:
         most = (self.constant + self._best("words", 0.0, words) + self._best("characters", 0.0, characters)
                 + self._best("weight", 0.0, math.log1p(min(wa, wb)))
                 + self._best("margin", margin(0.0), margin(variant))
-                + w["length"] * abs(math.log(max(la, 1)) - math.log(max(lb, 1)) - self.bias)
+                + w["length"] * length_gap(math.log(max(la, 1)) - math.log(max(lb, 1)), self.bias)
                 + w["short"] * math.log1p(min(na, nb)) + w["cosine"] * cosine
                 + w["deviation"] * place.deviation + w["nearness"] * place.nearness + w["diagonal"] * place.diagonal)
         return most <= -BOUND_SLACK

@@ -15,8 +15,9 @@ weighted by how rare they are in the two documents:
 - ``clause``: the best whole-passage score of a clause window of one against
   a clause window of the other (a clause said alike inside longer sentences);
 - ``characters``: character similarity of the folded texts;
-- ``length``: how far the length ratio strays from the documents' own ratio
-  (one translation is wordier than another throughout);
+- ``length``: how far the length ratio strays from the nearer of the
+  documents' own ratio (one translation is wordier than another throughout)
+  and 1:1 (a copied passage keeps its length, however long the documents);
 - ``weight``: the shared word weight itself (log): the amount of evidence,
   which two short sentences sharing one rare phrase do not have;
 - ``short``: how many content words the shorter passage has (log);
@@ -131,6 +132,18 @@ def length_bias(a: Segmentation, b: Segmentation, ids_a: list[int], ids_b: list[
     return math.log(chars_a) - math.log(chars_b) if chars_a and chars_b else 0.0
 
 
+def length_gap(ratio: float, bias: float) -> float:
+    """Return how far a log length ratio strays from the nearer of the documents' ratio ``bias`` and 1:1.
+
+    A translation keeps the documents' ratio sentence by sentence; reuse
+    copies a passage at its own length, whatever the documents' lengths.
+
+    >>> length_gap(0.5, 2.0), round(length_gap(1.5, 2.0), 6)
+    (0.5, 0.5)
+    """
+    return min(abs(ratio - bias), abs(ratio))
+
+
 def measure(scorer: Scorer, fa: Features, fb: Features, bias: float, clause: float = 0.0,
             crowd: float = 0.0, cosine: float = 0.0) -> Evidence:
     """Return the evidence that passages ``fa`` and ``fb`` correspond.
@@ -150,7 +163,7 @@ def measure(scorer: Scorer, fa: Features, fb: Features, bias: float, clause: flo
     """
     overlap = scorer.overlap(fa, fb)
     variant = (1 - PHRASE_WEIGHT) * overlap.words + PHRASE_WEIGHT * overlap.phrases
-    ratio = (math.log(max(fa.length, 1)) - math.log(max(fb.length, 1))) - bias
+    ratio = math.log(max(fa.length, 1)) - math.log(max(fb.length, 1))
     return Evidence(
         words=overlap.words,
         phrases=overlap.phrases,
@@ -158,7 +171,7 @@ def measure(scorer: Scorer, fa: Features, fb: Features, bias: float, clause: flo
         partial=overlap.score,
         clause=max(clause, variant),
         characters=character_ratio(fa, fb) if overlap.count else 0.0,
-        length=abs(ratio),
+        length=length_gap(ratio, bias),
         weight=math.log1p(overlap.weight),
         short=math.log1p(min(fa.words.total(), fb.words.total())),
         unshared=0.0 if overlap.count else 1.0,

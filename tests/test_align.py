@@ -292,6 +292,20 @@ def test_unrelated_sentences_beside_a_reworded_passage_stay_unpaired(shared_firs
          "Its great wooden wheel kept turning, day and night, in every season.")]
 
 
+_MUSEUM = "The museum will lend forty paintings to a gallery in Lisbon while its west wing is rebuilt."
+_MUSEUM_REWORDED = "While the west wing is being rebuilt, forty of the museum's paintings go on loan to Lisbon."
+
+
+def test_a_sentence_reworded_from_a_long_document_into_a_short_one_pairs(seeds: dict[str, Document]) -> None:
+    # Reuse keeps a passage's own length, whatever the documents' ratio (30:1 here): the length feature takes the
+    # nearer of that ratio and 1:1.
+    report = seeds["001"].text
+    long = Document("long", f"{report}\n\n{_MUSEUM}\n\n{report[:2000]}")
+    short = Document("short", f"Local news in brief.\n\n{_MUSEUM_REWORDED}\n\nThe market opens on Sunday.")
+    pairs = compare_documents(long, short).pairs
+    assert [(p.a.slice(long.text), p.b.slice(short.text)) for p in pairs] == [(_MUSEUM, _MUSEUM_REWORDED)]
+
+
 def test_threshold_option_controls_what_pairs() -> None:
     a = Document("a", "The quick brown fox jumps over the lazy dog near the river bank.")
     b = Document("b", "A quick brown fox leapt across a sleeping dog by the stream.")
