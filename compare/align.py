@@ -55,6 +55,7 @@ CHARS_PER_SECOND = 500_000  # a cautious rate of the whole pipeline: inputs larg
 SEGMENTS_PER_SECOND = 10_000  # the same for many tiny segments (one-word or repeated paragraphs)
 JOINT_LINKS = 2  # adjacent links re-split as one passage (Bible, 14 pairs: 0.962 one at a time, 0.967 two)
 # The context of a link once it is aligned: as if inside a run of aligned passages (each feature at its best).
+LOOKAHEAD = 1  # segments a growing link may take past a neighbour that shares no word (``_merge_neighbours``)
 IN_CHAIN = Context(balance=1.0, deviation=0.0, nearness=1.0, bounded=2.0, size=0.0, diagonal=1.0, support=1.0,
                    density=1.0, open_end=0.0)
 
@@ -349,7 +350,12 @@ def _merge_neighbours(search: _Search, links: list[Link]) -> list[Link]:
     is worth what it adds to the link's log-odds (one sentence of A rendered
     as two of B, or the reverse).  The grown link's probability is its own
     plus that gain: the model scores a merged passage as if inside a run of
-    aligned passages, which a lone link is not.
+    aligned passages, which a lone link is not.  A neighbour that shares no
+    word with the link's other side never joins alone (as for orphans):
+    what it adds to the log-odds is only length and place; it joins with
+    the next segment when the two share words (greedy growth looking
+    ``LOOKAHEAD`` segment ahead: a summary's sentence may render two
+    sentences with an aside between them).
     """
     ids = (search.sides.ids_a, search.sides.ids_b)
     positions = (search.pos_a, search.pos_b)
@@ -366,10 +372,16 @@ def _merge_neighbours(search: _Search, links: list[Link]) -> list[Link]:
                 segs = (link.a, link.b)[side]
                 if len(segs) >= search.options.max_merge:
                     continue
-                for neighbour in (positions[side][segs[0]] - 1, positions[side][segs[-1]] + 1):
-                    if not 0 <= neighbour < len(ids[side]) or ids[side][neighbour] in used[side]:
+                reach = min(LOOKAHEAD + 1, search.options.max_merge - len(segs))
+                first, last = positions[side][segs[0]], positions[side][segs[-1]]
+                for run in (*(range(first - k, first) for k in range(1, reach + 1)),
+                            *(range(last + 1, last + 1 + k) for k in range(1, reach + 1))):
+                    if run.start < 0 or run.stop > len(ids[side]) or any(ids[side][p] in used[side] for p in run):
                         continue
-                    merged = tuple(sorted((*segs, ids[side][neighbour]), key=positions[side].__getitem__))
+                    merged = tuple(sorted((*segs, *(ids[side][p] for p in run)), key=positions[side].__getitem__))
+                    trial_link = replace(link, a=merged) if side == 0 else replace(link, b=merged)
+                    if search.shared_weight(trial_link) <= search.shared_weight(link):
+                        continue  # the run shares nothing with the link's other side: text one document adds
                     if current is None:
                         current = start = search.chained_odds(link.a, link.b)
                     trial = search.chained_odds(merged, link.b) if side == 0 else search.chained_odds(link.a, merged)

@@ -296,14 +296,34 @@ _MUSEUM = "The museum will lend forty paintings to a gallery in Lisbon while its
 _MUSEUM_REWORDED = "While the west wing is being rebuilt, forty of the museum's paintings go on loan to Lisbon."
 
 
-def test_a_sentence_reworded_from_a_long_document_into_a_short_one_pairs(seeds: dict[str, Document]) -> None:
+@pytest.mark.parametrize("before", ["", "Thank you!\n\n"])
+def test_a_sentence_reworded_from_a_long_document_into_a_short_one_pairs_alone(
+        seeds: dict[str, Document], before: str) -> None:
     # Reuse keeps a passage's own length, whatever the documents' ratio (30:1 here): the length feature takes the
-    # nearer of that ratio and 1:1.
+    # nearer of that ratio and 1:1.  A short sentence beside it that shares no word with the other side does not
+    # join the pair.
     report = seeds["001"].text
-    long = Document("long", f"{report}\n\n{_MUSEUM}\n\n{report[:2000]}")
+    long = Document("long", f"{report}\n\n{before}{_MUSEUM}\n\n{report[:2000]}")
     short = Document("short", f"Local news in brief.\n\n{_MUSEUM_REWORDED}\n\nThe market opens on Sunday.")
     pairs = compare_documents(long, short).pairs
     assert [(p.a.slice(long.text), p.b.slice(short.text)) for p in pairs] == [(_MUSEUM, _MUSEUM_REWORDED)]
+
+
+@pytest.mark.parametrize(("joined", "apart"), [
+    ("The new library in the old harbour district will open in March next year, and it will have a reading room "
+     "for children.",
+     "The new library in the old harbour district will open in March next year. Its architects won a national "
+     "prize. It will have a reading room for children."),
+    ("Looking ahead, the council sees new chances for growth and plans to shape a new pattern of trade with its "
+     "neighbours and to raise its influence.",
+     "Looking ahead, the council sees new chances for growth. On this journey the town will enter a stage where it "
+     "can do more. It plans to shape a new pattern of trade with its neighbours and to raise its influence.")])
+def test_a_sentence_rendered_as_two_around_an_aside_is_one_pair(joined: str, apart: str) -> None:
+    # The aside shares no word with the joined sentence, so it never joins alone; with the sentence after it, it does
+    a = Document("a", f"Cities change slowly. {joined} Buses run every hour.")
+    b = Document("b", f"Cities change slowly. {apart} Buses run every hour.")
+    assert [(p.a_segments, p.b_segments) for p in compare_documents(a, b).pairs] == [
+        ((0,), (0,)), ((1,), (1, 2, 3)), ((2,), (4,))]
 
 
 def test_threshold_option_controls_what_pairs() -> None:
