@@ -350,16 +350,18 @@ def _merge_neighbours(search: _Search, links: list[Link]) -> list[Link]:
     is worth what it adds to the link's log-odds (one sentence of A rendered
     as two of B, or the reverse).  The grown link's probability is its own
     plus that gain: the model scores a merged passage as if inside a run of
-    aligned passages, which a lone link is not.  A neighbour that shares no
-    word with the link's other side never joins alone (as for orphans):
-    what it adds to the log-odds is only length and place; it joins with
-    the next segment when the two share words (greedy growth looking
+    aligned passages, which a lone link is not.  A neighbour that adds no
+    shared word (a word of the link's other side that its own side holds
+    fewer times) never joins alone, as for orphans: what it adds to the
+    log-odds is only length and place; it joins with the next segment when
+    the two add shared words (greedy growth looking
     ``LOOKAHEAD`` segment ahead: a summary's sentence may render two
     sentences with an aside between them).
     """
     ids = (search.sides.ids_a, search.sides.ids_b)
     positions = (search.pos_a, search.pos_b)
     used = ({i for link in links for i in link.a}, {j for link in links for j in link.b})
+    words = tuple(tuple(f.words for f in side) for side in search.scorer.features)
     grown = []
     for link in links:
         current: float | None = None  # computed once a free neighbour is there to try
@@ -372,21 +374,29 @@ def _merge_neighbours(search: _Search, links: list[Link]) -> list[Link]:
                 segs = (link.a, link.b)[side]
                 if len(segs) >= search.options.max_merge:
                     continue
+                counts: tuple[Counter[str], Counter[str]] | None = None  # the link's words: this side, the other
                 reach = min(LOOKAHEAD + 1, search.options.max_merge - len(segs))
-                first, last = positions[side][segs[0]], positions[side][segs[-1]]
-                for run in (*(range(first - k, first) for k in range(1, reach + 1)),
-                            *(range(last + 1, last + 1 + k) for k in range(1, reach + 1))):
-                    if run.start < 0 or run.stop > len(ids[side]) or any(ids[side][p] in used[side] for p in run):
-                        continue
-                    merged = tuple(sorted((*segs, *(ids[side][p] for p in run)), key=positions[side].__getitem__))
-                    trial_link = replace(link, a=merged) if side == 0 else replace(link, b=merged)
-                    if search.shared_weight(trial_link) <= search.shared_weight(link):
-                        continue  # the run shares nothing with the link's other side: text one document adds
-                    if current is None:
-                        current = start = search.chained_odds(link.a, link.b)
-                    trial = search.chained_odds(merged, link.b) if side == 0 else search.chained_odds(link.a, merged)
-                    if trial > current and (best is None or trial > best[0]):
-                        best = (trial, side, merged)
+                for step, edge in ((-1, positions[side][segs[0]]), (1, positions[side][segs[-1]])):
+                    run: list[int] = []  # segments beyond the edge, nearest first
+                    shares = False
+                    for p in range(edge + step, edge + step * (reach + 1), step):
+                        if not 0 <= p < len(ids[side]) or ids[side][p] in used[side]:
+                            break
+                        run.append(ids[side][p])
+                        if counts is None:  # once a free run is there to try
+                            counts = (sum((words[side][k] for k in segs), Counter()),
+                                      sum((words[1 - side][k] for k in (link.a, link.b)[1 - side]), Counter()))
+                        mine, theirs = counts
+                        shares = shares or any(mine[w] < theirs[w] for w in words[side][run[-1]] if w in theirs)
+                        if not shares:
+                            continue  # the run adds no shared word: text one document adds
+                        merged = (*run[::-1], *segs) if step < 0 else (*segs, *run)
+                        if current is None:
+                            current = start = search.chained_odds(link.a, link.b)
+                        trial = (search.chained_odds(merged, link.b) if side == 0
+                                 else search.chained_odds(link.a, merged))
+                        if trial > current and (best is None or trial > best[0]):
+                            best = (trial, side, merged)
             if best is not None:
                 current, side, merged = best
                 added = set(merged) - set((link.a, link.b)[side])
