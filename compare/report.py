@@ -19,18 +19,22 @@ The pipeline, one pure step after another:
    shares are the compare view's (``Comparison.shared_share``);
 5. *aggregate*: per-document shares (characters of text segments in
    passages shared with any other document), and families: one statement
-   and its renderings (``compare.statements``).
+   and its renderings (``compare.statements``).  A clause-level passage
+   that shares only stock phrases of the corpus (runs of three words more
+   than ``compare.stock.STOCK_DOCUMENTS`` documents hold) is not counted,
+   and the notes say how many were left out.
 
-A pair's figures depend only on its two documents and the options, so
-adding documents unrelated to them changes none of them.  The same path
-runs for five documents and for 100,000, on this machine's cores or on Dask.
+A pair's figures depend only on its two documents, the options and how many
+documents hold the runs its clause-level passages share, so adding documents
+unrelated to them changes none of them.  The same path runs for five
+documents and for 100,000, on this machine's cores or on Dask.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 
 import numpy as np
@@ -50,6 +54,7 @@ from compare.model import (
 from compare.sharing import AnchorBound, document_counts
 from compare.shingles import Candidates, PreparedDocument, candidate_pairs, prepare_documents
 from compare.statements import Statement, statement_families
+from compare.stock import STOCK_DOCUMENTS, is_stock, stock_runs
 
 Progress = Callable[[int, int], None]
 PREPARE_CHUNK = 64  # documents per unit of parallel work
@@ -193,7 +198,10 @@ def _aligned(a: Document, b: Document, options: Options) -> _Aligned:
 def _assemble(prepared: Sequence[PreparedDocument], aligned: dict[tuple[int, int], _Aligned],
               candidates: Candidates) -> Report:
     """Turn the compare view's findings on every aligned pair into the report's figures and families."""
-    shared = {pair: found for pair, found in sorted(aligned.items()) if found.passages}
+    stock = stock_runs(prepared)
+    unstocked = {pair: _without_stock(prepared, pair, found, stock) for pair, found in sorted(aligned.items())}
+    left_out = sum(len(aligned[pair].passages) - len(found.passages) for pair, found in unstocked.items())
+    shared = {pair: found for pair, found in unstocked.items() if found.passages}
     families, family_of = statement_families({pair: found.statements for pair, found in shared.items()})
     pairs: list[PairReport] = []
     reused: dict[int, list[Span]] = defaultdict(list)
@@ -218,7 +226,27 @@ def _assemble(prepared: Sequence[PreparedDocument], aligned: dict[tuple[int, int
             boilerplate=doc.boilerplate, partners=tuple(p for p, _ in partners)))
     degraded = any(found.degraded for found in shared.values())
     return Report(tuple(reports), tuple(pairs), tuple(families), degraded,
-                  _notes(prepared, aligned, candidates, degraded))
+                  _notes(prepared, aligned, candidates, degraded, left_out))
+
+
+def _without_stock(prepared: Sequence[PreparedDocument], pair: tuple[int, int], found: _Aligned,
+                   stock: frozenset[int]) -> _Aligned:
+    """Return a pair's findings without its stock passages (``compare.stock``), its shares counted again."""
+    a, b = pair
+    dropped = [p for p in found.passages
+               if p.kind is PairKind.PARTIAL and is_stock(prepared[a], p.a, prepared[b], p.b, stock)]
+    if not dropped:
+        return found
+    kept = tuple(p for p in found.passages if p not in dropped)
+    statements = tuple(s for s in found.statements
+                       if not any(s.a.overlaps(p.a) and s.b.overlaps(p.b) for p in dropped))
+
+    def share(doc: PreparedDocument, spans: list[Span]) -> float:
+        counted = doc.counted_chars
+        return round(min(1.0, _counted_union(doc, _merged(spans)) / counted), 4) if counted else 0.0
+
+    return replace(found, a_share=share(prepared[a], [p.a for p in kept]),
+                   b_share=share(prepared[b], [p.b for p in kept]), passages=kept, statements=statements)
 
 
 def _family_of(passage: SharedPassage, statements: Sequence[Statement], family_of: dict[tuple[int, int, Span], int],
@@ -232,9 +260,13 @@ def _family_of(passage: SharedPassage, statements: Sequence[Statement], family_o
 
 
 def _notes(prepared: Sequence[PreparedDocument], aligned: dict[tuple[int, int], _Aligned], candidates: Candidates,
-           degraded: bool) -> tuple[str, ...]:
+           degraded: bool, stock_passages: int = 0) -> tuple[str, ...]:
     """Return what a reader of the figures must know: stock phrases left out, pairs that could not be compared."""
     notes = [candidates.notes()] if candidates.notes() else []
+    if stock_passages:
+        notes.append(f"{stock_passages:,} passage{'s' if stock_passages > 1 else ''} of a clause or less sharing only "
+                     f"stock phrases (runs of three words held by more than {STOCK_DOCUMENTS} documents) "
+                     f"{'are' if stock_passages > 1 else 'is'} not counted: the compare view shows them")
     for (a, b), found in sorted(aligned.items()):
         if found.refused:
             notes.append(f"{prepared[a].name} and {prepared[b].name} could not be compared: {found.refused}")
