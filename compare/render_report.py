@@ -16,6 +16,7 @@ from importlib import resources
 from typing import Any
 
 from compare.model import Report, Span
+from compare.stock import STOCK_DOCUMENTS
 
 REPORT_JSON_VERSION = 1
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet would run such a cell as a formula
@@ -67,6 +68,9 @@ HOW_SHARES_ARE_COUNTED = (
     "Each pair's passages are those of the compare view of the two documents, with the same options: its "
     "figure is the compare view's 'shared' figure for them. A document's 'reused' share counts the part of "
     "its text shared with any other document of the report.",
+    f"One exception: a passage of a clause or less whose shared wording is only stock phrases of the corpus "
+    f"(runs of three words that more than {STOCK_DOCUMENTS} of its documents hold, such as a formula every report "
+    f"repeats) is not counted; the notes say how many were left out, and the compare view still shows them.",
     "A compare view opened with other options (another similarity threshold, paragraphs instead of sentences) "
     "pairs other passages, so its figure differs. Adding documents unrelated to two documents changes neither "
     "their passages nor their shares.",
