@@ -54,8 +54,8 @@ CHARS_PER_SECOND = 500_000  # a cautious rate of the whole pipeline: inputs larg
 #                            are refused at once rather than cut short
 SEGMENTS_PER_SECOND = 10_000  # the same for many tiny segments (one-word or repeated paragraphs)
 JOINT_LINKS = 2  # adjacent links re-split as one passage (Bible, 14 pairs: 0.962 one at a time, 0.967 two)
-# The context of a link once it is aligned: as if inside a run of aligned passages (each feature at its best).
 LOOKAHEAD = 1  # segments a growing link may take past a neighbour that shares no word (``_merge_neighbours``)
+# The context of a link once it is aligned: as if inside a run of aligned passages (each feature at its best).
 IN_CHAIN = Context(balance=1.0, deviation=0.0, nearness=1.0, bounded=2.0, size=0.0, diagonal=1.0, support=1.0,
                    density=1.0, open_end=0.0)
 

@@ -38,7 +38,7 @@ def stock_runs(prepared: Sequence[PreparedDocument]) -> frozenset[int]:
     """
     if len(prepared) <= STOCK_DOCUMENTS:
         return frozenset()
-    held = np.concatenate([np.unique(doc.runs) for doc in prepared]) if prepared else np.zeros(0, np.uint64)
+    held = np.concatenate([np.unique(doc.runs) for doc in prepared])
     keys, counts = np.unique(held, return_counts=True)
     return frozenset(keys[counts > STOCK_DOCUMENTS].tolist())
 
