@@ -217,12 +217,10 @@ def _assemble(prepared: Sequence[PreparedDocument], aligned: dict[tuple[int, int
     reports = []
     for index, doc in enumerate(prepared):
         spans = _merged(reused.get(index, []))
-        chars = _counted_union(doc, spans)
         partners = sorted(shared_with.get(index, {}).items(), key=lambda item: (-item[1], item[0]))
-        counted = doc.counted_chars
         reports.append(DocumentReport(
-            index=index, name=doc.name, chars=doc.chars, counted_chars=counted, reused_chars=chars,
-            reused_share=round(min(1.0, chars / counted), 4) if counted else 0.0, reused=tuple(spans),
+            index=index, name=doc.name, chars=doc.chars, counted_chars=doc.counted_chars,
+            reused_chars=_counted_union(doc, spans), reused_share=_share(doc, spans), reused=tuple(spans),
             boilerplate=doc.boilerplate, partners=tuple(p for p, _ in partners)))
     degraded = any(found.degraded for found in shared.values())
     return Report(tuple(reports), tuple(pairs), tuple(families), degraded,
@@ -240,13 +238,14 @@ def _without_stock(prepared: Sequence[PreparedDocument], pair: tuple[int, int], 
     kept = tuple(p for p in found.passages if p not in dropped)
     statements = tuple(s for s in found.statements
                        if not any(s.a.overlaps(p.a) and s.b.overlaps(p.b) for p in dropped))
+    return replace(found, a_share=_share(prepared[a], _merged([p.a for p in kept])),
+                   b_share=_share(prepared[b], _merged([p.b for p in kept])), passages=kept, statements=statements)
 
-    def share(doc: PreparedDocument, spans: list[Span]) -> float:
-        counted = doc.counted_chars
-        return round(min(1.0, _counted_union(doc, _merged(spans)) / counted), 4) if counted else 0.0
 
-    return replace(found, a_share=share(prepared[a], [p.a for p in kept]),
-                   b_share=share(prepared[b], [p.b for p in kept]), passages=kept, statements=statements)
+def _share(doc: PreparedDocument, spans: list[Span]) -> float:
+    """Return the share of a document's text segments that the (disjoint, sorted) spans cover, as reported."""
+    counted = doc.counted_chars
+    return round(min(1.0, _counted_union(doc, spans) / counted), 4) if counted else 0.0
 
 
 def _family_of(passage: SharedPassage, statements: Sequence[Statement], family_of: dict[tuple[int, int, Span], int],
@@ -260,7 +259,7 @@ def _family_of(passage: SharedPassage, statements: Sequence[Statement], family_o
 
 
 def _notes(prepared: Sequence[PreparedDocument], aligned: dict[tuple[int, int], _Aligned], candidates: Candidates,
-           degraded: bool, stock_passages: int = 0) -> tuple[str, ...]:
+           degraded: bool, stock_passages: int) -> tuple[str, ...]:
     """Return what a reader of the figures must know: stock phrases left out, pairs that could not be compared."""
     notes = [candidates.notes()] if candidates.notes() else []
     if stock_passages:
