@@ -476,7 +476,8 @@ def _add_moved(search: _Search, links: list[Link], odds: dict[tuple[int, int], f
     sentence.  A run grows, surest candidate first, by candidates that
     continue it in both documents (the text between them at most
     ``passage_gap`` times the longer, as in one passage); each must itself
-    pass the threshold.
+    pass the threshold.  A run beside a link in both documents departs
+    nowhere and pays nothing: a rewording shuffled it inside that passage.
     """
     used_a = {i for link in links for i in link.a}
     used_b = {j for link in links for j in link.b}
@@ -485,12 +486,14 @@ def _add_moved(search: _Search, links: list[Link], odds: dict[tuple[int, int], f
     by_a: dict[int, list[int]] = {}
     for i, j in above:
         by_a.setdefault(i, []).append(j)
+    link_at = {i: link for link in links for i in link.a}
     extra = []
     for seed in above:
         if seed[0] in used_a or seed[1] in used_b:
             continue
         run = _moved_run(search, seed, above, by_a, used_a, used_b)
-        if sum(above[pair] for pair in run) <= search.model.costs.moved:
+        jump = 0.0 if _beside_a_link(search, run, link_at) else search.model.costs.moved
+        if sum(above[pair] for pair in run) <= jump:
             continue
         for i, j in run:
             in_order = _in_order_with(backbone, keys, search.pos_a[i], search.pos_b[j])
@@ -498,6 +501,25 @@ def _add_moved(search: _Search, links: list[Link], odds: dict[tuple[int, int], f
             used_a.add(i)
             used_b.add(j)
     return links + extra
+
+
+def _beside_a_link(search: _Search, run: list[tuple[int, int]], link_at: dict[int, Link]) -> bool:
+    """Tell whether a run continues a link in A and lies as close to it in B as one passage's pairs.
+
+    Such a run makes no jump: it joins that link's passage, whose sentences a
+    rewording may shuffle (``find_passages`` groups them the same way).
+    """
+    ids_a, gap = search.sides.ids_a, search.model.costs.passage_gap
+    spans_b = search.b.segments
+    first, last = search.pos_a[run[0][0]], search.pos_a[run[-1][0]]
+    run_b = Span(min(spans_b[j].span.start for _, j in run), max(spans_b[j].span.end for _, j in run))
+    for position in (first - 1, last + 1):
+        link = link_at.get(ids_a[position]) if 0 <= position < len(ids_a) else None
+        if link is not None:
+            link_b = Span(spans_b[link.b[0]].span.start, spans_b[link.b[-1]].span.end)
+            if close(run_b, link_b, gap):
+                return True
+    return False
 
 
 def _moved_run(search: _Search, seed: tuple[int, int], above: dict[tuple[int, int], float],

@@ -326,6 +326,28 @@ def test_a_sentence_rendered_as_two_around_an_aside_is_one_pair(joined: str, apa
         ((0,), (0,)), ((1,), (1, 2, 3)), ((2,), (4,))]
 
 
+def test_a_sentence_a_rewording_moves_within_its_passage_pays_no_jump() -> None:
+    # The reworded sentence is likelier than not but less sure than the cost of a move; it lies right after the
+    # passage in A and right before it in B, so it joins that passage instead of jumping (a move of its own).
+    rest = ("The harbour committee met on Tuesday to review the winter schedule for the ferries. "
+            "Members agreed that the northern route would run twice a day until March. "
+            "The southern route will close for repairs to the old landing stage.")
+    rest_reworded = ("On Tuesday the harbour committee met to review the ferries' winter schedule. "
+                     "The members agreed the northern route would run twice daily until March. "
+                     "The southern route is to close while the old landing stage is repaired.")
+    moved = "Storms, a report published by the engineer last week warned, had damaged piers in the west."
+    moved_reworded = ("Engineer Maria Lund's report of last week warns that storms have damaged the western "
+                      "harbour piers.")
+    a = Document("a", "Bees visit clover fields in early summer when the flowers open. Beekeepers move their hives to "
+                      f"the hills in July. {rest} {moved} The town library will open a new reading room in spring.")
+    b = Document("b", f"{moved_reworded} {rest_reworded} A choir from the valley sang carols in the square.")
+    pairs = compare_documents(a, b).pairs
+    assert [(p.a.slice(a.text), p.b.slice(b.text), p.moved) for p in pairs if p.moved] == [
+        (moved, moved_reworded, True)]
+    assert len(pairs) == 4
+    assert len(compare_documents(a, b).passages) == 1
+
+
 def test_threshold_option_controls_what_pairs() -> None:
     a = Document("a", "The quick brown fox jumps over the lazy dog near the river bank.")
     b = Document("b", "A quick brown fox leapt across a sleeping dog by the stream.")
