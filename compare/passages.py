@@ -67,12 +67,14 @@ def _clusters(pairs: Sequence[Pair], costs: Costs) -> list[list[int]]:
     Two pairs are close when, on each side, the text between them is at most
     ``passage_gap`` times the longer of the two; when they keep their order in
     both documents, one side may stretch to ``ordered_gap`` (a summary's
-    consecutive sentences render passages far apart in its source).  Two
+    consecutive sentences render passages far apart in its source), from
+    the other pair and from the pair just before on that side.  Two
     copies (near-verbatim pairs) are close only within ``copy_gap``: a copy
     runs on with what follows it, and two copies apart are two passages.
     """
     copies = [_copied_share(p) >= NEAR_COPY_RATIO for p in pairs]
     order = sorted(range(len(pairs)), key=lambda k: (pairs[k].a.start, pairs[k].b.start, k))
+    before_a, before_b = _pair_before(pairs, 0), _pair_before(pairs, 1)
     parent = list(range(len(pairs)))
 
     def root(k: int) -> int:
@@ -98,13 +100,35 @@ def _clusters(pairs: Sequence[Pair], costs: Costs) -> list[list[int]]:
                 gap, ordered_gap = costs.passage_gap, costs.ordered_gap
             if (close(x.a, y.a, gap) and close(x.b, y.b, gap)) or \
                     (ordered_gap > gap and _in_order(y, x) and (
-                        (close(x.a, y.a, gap) and close(x.b, y.b, ordered_gap))
-                        or (close(x.b, y.b, gap) and close(x.a, y.a, ordered_gap)))):
+                        (close(x.a, y.a, gap) and _stretches(x.b, y.b, before_b[k], ordered_gap))
+                        or (close(x.b, y.b, gap) and _stretches(x.a, y.a, before_a[k], ordered_gap)))):
                 parent[root(k)] = root(m)
     groups: dict[int, list[int]] = {}
     for k in order:
         groups.setdefault(root(k), []).append(k)
     return list(groups.values())
+
+
+def _pair_before(pairs: Sequence[Pair], side: int) -> list[Span | None]:
+    """Return, for each pair, the span of the pair ending last among those starting before it on one side."""
+    spans = [p.a if side == 0 else p.b for p in pairs]
+    before: list[Span | None] = [None] * len(pairs)
+    last: Span | None = None
+    for k in sorted(range(len(spans)), key=lambda k: spans[k].start):
+        if last is not None and last.start < spans[k].start:
+            before[k] = last
+        if last is None or spans[k].end > last.end:
+            last = spans[k]
+    return before
+
+
+def _stretches(x: Span, y: Span, before: Span | None, gap: float) -> bool:
+    """Tell whether ``x`` lies within ``gap`` of ``y`` and of the pair before it (the text up to it holds no pair).
+
+    Measured from ``y`` alone, a long pair far back would reach past the
+    short pairs after it into unrelated text.
+    """
+    return close(x, y, gap) and (before is None or close(x, before, gap))
 
 
 def _copied_share(pair: Pair) -> float:

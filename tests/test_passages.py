@@ -55,6 +55,15 @@ def test_a_summary_stretches_one_side_when_the_order_is_kept() -> None:
     assert len(find_passages(crossing, LONG, LONG, COSTS)) == 3
 
 
+def test_a_stretch_is_measured_across_the_text_that_holds_no_pair() -> None:
+    # The last pair lies close to the long first pair in B and within the stretch of its length in A, but the
+    # text before it in A that holds no pair is 700 characters after two short pairs: a passage of its own.
+    run = [pair(0, 200, 0, 200), pair(201, 250, 201, 250), pair(251, 300, 251, 300)]
+    assert [p.pairs for p in find_passages([*run, pair(1000, 1050, 310, 360)], LONG, LONG, COSTS)] == [
+        (0, 1, 2), (3,)]
+    assert [p.pairs for p in find_passages([*run, pair(400, 450, 310, 360)], LONG, LONG, COSTS)] == [(0, 1, 2, 3)]
+
+
 def test_two_copies_apart_are_two_passages() -> None:
     copies = [pair(0, 100, 0, 100, copied=True), pair(101, 200, 380, 480, copied=True)]
     assert len(find_passages(copies, LONG, LONG, COSTS)) == 2
