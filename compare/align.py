@@ -486,7 +486,7 @@ def _add_moved(search: _Search, links: list[Link], odds: dict[tuple[int, int], f
     by_a: dict[int, list[int]] = {}
     for i, j in above:
         by_a.setdefault(i, []).append(j)
-    link_at = {i: link for link in links for i in link.a}
+    link_at = ({i: link for link in links for i in link.a}, {j: link for link in links for j in link.b})
     extra = []
     for seed in above:
         if seed[0] in used_a or seed[1] in used_b:
@@ -503,22 +503,25 @@ def _add_moved(search: _Search, links: list[Link], odds: dict[tuple[int, int], f
     return links + extra
 
 
-def _beside_a_link(search: _Search, run: list[tuple[int, int]], link_at: dict[int, Link]) -> bool:
-    """Tell whether a run continues a link in A and lies as close to it in B as one passage's pairs.
+def _beside_a_link(search: _Search, run: list[tuple[int, int]],
+                   link_at: tuple[dict[int, Link], dict[int, Link]]) -> bool:
+    """Tell whether a run continues a link in one document and lies as close to it in the other as one passage's pairs.
 
     Such a run makes no jump: it joins that link's passage, whose sentences a
     rewording may shuffle (``find_passages`` groups them the same way).
     """
-    ids_a, gap = search.sides.ids_a, search.model.costs.passage_gap
-    spans_b = search.b.segments
-    first, last = search.pos_a[run[0][0]], search.pos_a[run[-1][0]]
-    run_b = Span(min(spans_b[j].span.start for _, j in run), max(spans_b[j].span.end for _, j in run))
-    for position in (first - 1, last + 1):
-        link = link_at.get(ids_a[position]) if 0 <= position < len(ids_a) else None
-        if link is not None:
-            link_b = Span(spans_b[link.b[0]].span.start, spans_b[link.b[-1]].span.end)
-            if close(run_b, link_b, gap):
-                return True
+    gap = search.model.costs.passage_gap
+    for side, (ids, positions) in enumerate(((search.sides.ids_a, search.pos_a), (search.sides.ids_b, search.pos_b))):
+        other = search.b.segments if side == 0 else search.a.segments
+        run_other = [pair[1 - side] for pair in run]
+        spread = Span(min(other[k].span.start for k in run_other), max(other[k].span.end for k in run_other))
+        held = sorted(positions[pair[side]] for pair in run)
+        for position in (held[0] - 1, held[-1] + 1):
+            link = link_at[side].get(ids[position]) if 0 <= position < len(ids) else None
+            if link is not None:
+                linked = link.b if side == 0 else link.a
+                if close(spread, Span(other[linked[0]].span.start, other[linked[-1]].span.end), gap):
+                    return True
     return False
 
 
