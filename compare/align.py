@@ -492,9 +492,8 @@ def _add_moved(search: _Search, links: list[Link], odds: dict[tuple[int, int], f
         if seed[0] in used_a or seed[1] in used_b:
             continue
         run = _moved_run(search, seed, above, by_a, used_a, used_b)
-        jump = 0.0 if _beside_a_link(search, run, link_at) else search.model.costs.moved
-        if sum(above[pair] for pair in run) <= jump:
-            continue
+        if sum(above[pair] for pair in run) <= search.model.costs.moved and not _beside_a_link(search, run, link_at):
+            continue  # each candidate is past the threshold: a run beside a link pays no jump
         for i, j in run:
             in_order = _in_order_with(backbone, keys, search.pos_a[i], search.pos_b[j])
             extra.append(Link((i,), (j,), search.probability(above[i, j]), moved=not in_order))
@@ -513,10 +512,10 @@ def _beside_a_link(search: _Search, run: list[tuple[int, int]],
     gap = search.model.costs.passage_gap
     for side, (ids, positions) in enumerate(((search.sides.ids_a, search.pos_a), (search.sides.ids_b, search.pos_b))):
         other = search.b.segments if side == 0 else search.a.segments
-        run_other = [pair[1 - side] for pair in run]
-        spread = Span(min(other[k].span.start for k in run_other), max(other[k].span.end for k in run_other))
-        held = sorted(positions[pair[side]] for pair in run)
-        for position in (held[0] - 1, held[-1] + 1):
+        spread = Span(min(other[pair[1 - side]].span.start for pair in run),
+                      max(other[pair[1 - side]].span.end for pair in run))
+        held = [positions[pair[side]] for pair in run]
+        for position in (min(held) - 1, max(held) + 1):
             link = link_at[side].get(ids[position]) if 0 <= position < len(ids) else None
             if link is not None:
                 linked = link.b if side == 0 else link.a
